@@ -1,0 +1,290 @@
+/*
+ * The HTTP front of the local org (node:http): authentication (bearer token or SOAP session id -> user), the API
+ * access check, the per-user API call counter with the daily limit and `Sforce-Limit-Info`, latency, injected faults,
+ * and turning handler answers and SalesforceErrors into Salesforce-shaped responses.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { XMLParser } from 'fast-xml-parser';
+import { SalesforceError, type FaultRule, type OrgApi, type Principal, type Reply, type RequestContext } from '../core/types.js';
+import { HttpRouter, errorReply, methodNotAllowed, type RouteMatch } from './router.js';
+
+const NOT_FOUND = new SalesforceError('NOT_FOUND', 'The requested resource does not exist', [], 404);
+const INVALID_SESSION = new SalesforceError('INVALID_SESSION_ID', 'Session expired or invalid', [], 401);
+const SOAP_PATH = /^\/services\/Soap\/([a-zA-Z])\/(\d+\.\d)(\/.*)?$/;
+
+/** API calls per user per day, against the org's daily maximum (Salesforce counts org-wide). */
+export class ApiMeter {
+  private readonly perUser = new Map<string, number>();
+  private day = new Date().toISOString().slice(0, 10);
+
+  public constructor(private readonly org: OrgApi) {}
+
+  public get max(): number {
+    return this.org.options.dailyApiLimit;
+  }
+
+  public used(userId?: string): number {
+    this.roll();
+    if (userId) return this.perUser.get(userId) ?? 0;
+    let total = 0;
+    for (const n of this.perUser.values()) total += n;
+    return total;
+  }
+
+  /** Counts one call, or throws REQUEST_LIMIT_EXCEEDED when the org has used its daily allowance. */
+  public charge(userId: string): void {
+    if (this.used() >= this.max) {
+      throw new SalesforceError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', [], 403);
+    }
+    this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
+  }
+
+  public reset(): void {
+    this.perUser.clear();
+  }
+
+  private roll(): void {
+    const today = new Date().toISOString().slice(0, 10);
+    if (today !== this.day) {
+      this.day = today;
+      this.perUser.clear();
+    }
+  }
+}
+
+type ActiveFault = FaultRule & { seen: number };
+
+/** Faults injected by tests; each rule fires `times` times on matching requests after `afterCalls` of them. */
+export class Faults {
+  private rules: ActiveFault[] = [];
+
+  public add(rule: FaultRule): void {
+    this.rules.push({ ...rule, seen: 0 });
+  }
+
+  public clear(): void {
+    this.rules = [];
+  }
+
+  public take(method: string, path: string, phase: 'before' | 'after'): FaultRule | undefined {
+    for (const rule of this.rules) {
+      if ((rule.phase ?? 'before') !== phase) continue;
+      if (rule.method && rule.method.toUpperCase() !== method) continue;
+      if (rule.path && !rule.path.test(path)) continue;
+      rule.seen++;
+      if (rule.seen <= (rule.afterCalls ?? 0)) continue;
+      rule.times--;
+      if (rule.times <= 0) this.rules = this.rules.filter((r) => r !== rule);
+      return rule;
+    }
+    return undefined;
+  }
+}
+
+function faultReply(rule: FaultRule): Reply {
+  switch (rule.kind) {
+    case 'UNABLE_TO_LOCK_ROW':
+      return {
+        status: 400,
+        body: [{ message: 'unable to obtain exclusive access to this record or 1 records', errorCode: 'UNABLE_TO_LOCK_ROW', fields: [] }],
+      };
+    case '503':
+      return { status: 503, body: [{ message: 'Service temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }] };
+    case '500':
+      return {
+        status: 500,
+        body: [{ message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567-89 (-1)', errorCode: 'UNKNOWN_EXCEPTION' }],
+      };
+    default:
+      return errorReply(INVALID_SESSION);
+  }
+}
+
+function soapFault(code: string, message: string): Reply {
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return {
+    status: 500,
+    contentType: 'text/xml;charset=UTF-8',
+    body:
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+      'xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>' +
+      `<soapenv:Fault><faultcode>sf:${code}</faultcode><faultstring>${esc(`${code}: ${message}`)}</faultstring>` +
+      `<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"><sf:exceptionCode>${code}</sf:exceptionCode>` +
+      `<sf:exceptionMessage>${esc(message)}</sf:exceptionMessage></sf:UnexpectedErrorFault></detail></soapenv:Fault>` +
+      '</soapenv:Body></soapenv:Envelope>',
+  };
+}
+
+const soapParser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, trimValues: true });
+
+function bearer(headers: http.IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
+  const m = auth ? /^(?:Bearer|OAuth)\s+(.+)$/i.exec(auth.trim()) : null;
+  if (m) return m[1].trim();
+  const session = headers['x-sfdc-session'];
+  return typeof session === 'string' ? session : undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class LocalOrgServer {
+  public readonly meter: ApiMeter;
+  public readonly faults = new Faults();
+  private readonly server: http.Server;
+
+  public constructor(private readonly org: OrgApi, public readonly router: HttpRouter) {
+    this.meter = new ApiMeter(org);
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.handle(req, res, Buffer.concat(chunks)).catch((e) => this.send(res, errorReply(e)));
+      });
+    });
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  public listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
+    });
+  }
+
+  public close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    // The sf CLI sends '//services/...' (instance URL with a trailing slash); Salesforce accepts it. Collapse before
+    // parsing: new URL('//services/data', base) would read 'services' as a host name.
+    const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), 'http://local');
+    const path = url.pathname.replace(/\/{2,}/g, '/');
+    const latency = this.org.options.latencyMs ?? 0;
+    if (latency > 0) await sleep(latency);
+
+    const soap = method === 'POST' ? SOAP_PATH.exec(path) : null;
+    if (soap) return this.send(res, await this.handleSoap(req, res, path, url.searchParams, body));
+
+    const found = this.router.match(method, path);
+    if (!found) return this.send(res, errorReply(NOT_FOUND));
+    if (!('route' in found)) return this.send(res, methodNotAllowed(method, found.allowed));
+    const { route, params } = found;
+
+    let principal: Principal | undefined;
+    if (route.options.auth !== false) {
+      const token = bearer(req.headers);
+      const userId = token ? this.org.userOfToken(token) : undefined;
+      if (!token || !userId) return this.send(res, errorReply(INVALID_SESSION));
+      principal = { userId, orgId: this.org.orgId };
+      const early = this.gate(principal, method, path, route.options.countsAsApiCall !== false, token);
+      if (early === 'drop') return void req.socket.destroy();
+      if (early) return this.send(res, early);
+    }
+
+    const ctx = this.router.context(method, path, url.searchParams, req.headers, body, principal);
+    ctx.params = params;
+    const reply = await this.run(route, ctx);
+    const late = this.faults.take(method, path, 'after');
+    if (late?.kind === 'drop') return void req.socket.destroy();
+    if (late?.kind === 'expire-session') {
+      const token = bearer(req.headers);
+      if (token) this.org.revokeToken(token);
+    }
+    this.send(res, late ? faultReply(late) : reply);
+  }
+
+  /** Access check, API charge and 'before' faults; an answer to send instead of running the handler, if any. */
+  private gate(principal: Principal, method: string, path: string, counts: boolean, token: string): Reply | 'drop' | undefined {
+    try {
+      this.org.access.checkApi(principal);
+      if (counts) this.meter.charge(principal.userId);
+    } catch (e) {
+      return errorReply(e);
+    }
+    const fault = this.faults.take(method, path, 'before');
+    if (!fault) return undefined;
+    if (fault.kind === 'drop') return 'drop';
+    if (fault.kind === 'expire-session') this.org.revokeToken(token);
+    return faultReply(fault);
+  }
+
+  private async run(route: RouteMatch['route'], ctx: RequestContext): Promise<Reply> {
+    try {
+      return await route.handler(ctx);
+    } catch (e) {
+      return errorReply(e);
+    }
+  }
+
+  private async handleSoap(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer
+  ): Promise<Reply> {
+    const raw = body.toString('utf8');
+    let envelope: Record<string, unknown>;
+    try {
+      envelope = ((soapParser.parse(raw) as Record<string, unknown>).Envelope ?? {}) as Record<string, unknown>;
+    } catch {
+      return soapFault('INVALID_XML', 'The request is not valid XML');
+    }
+    const header = (envelope.Header ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const sessionId = header.SessionHeader?.sessionId;
+    const userId = typeof sessionId === 'string' ? this.org.userOfToken(sessionId) : undefined;
+    if (!userId || typeof sessionId !== 'string') {
+      return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
+    }
+    const soapBody = (envelope.Body ?? {}) as Record<string, unknown>;
+    const operation = Object.keys(soapBody)[0];
+    const handler = operation ? this.router.soapOperations.get(operation) : undefined;
+    if (!handler) return soapFault('INVALID_OPERATION', `No operation available for request ${operation ?? ''}`);
+    const principal: Principal = { userId, orgId: this.org.orgId };
+    const early = this.gate(principal, 'POST', path, true, sessionId);
+    if (early === 'drop') {
+      req.socket.destroy();
+      res.destroy();
+      return { status: 0 };
+    }
+    if (early) {
+      const err = Array.isArray(early.body) ? (early.body[0] as { errorCode: string; message: string }) : undefined;
+      return soapFault(err?.errorCode ?? 'UNKNOWN_EXCEPTION', err?.message ?? 'error');
+    }
+    const ctx = this.router.context('POST', path, query, req.headers, body, principal);
+    const opBody = soapBody[operation];
+    ctx.soap = { operation, body: (typeof opBody === 'object' && opBody ? opBody : {}) as Record<string, unknown>, raw };
+    try {
+      return await handler(ctx);
+    } catch (e) {
+      if (e instanceof SalesforceError) return soapFault(e.errorCode, e.message);
+      return soapFault('UNKNOWN_EXCEPTION', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private send(res: http.ServerResponse, reply: Reply): void {
+    if (res.destroyed || res.headersSent || reply.status === 0) return;
+    const headers: Record<string, string> = {
+      'Sforce-Limit-Info': `api-usage=${this.meter.used()}/${this.meter.max}`,
+      ...reply.headers,
+    };
+    let payload: Buffer | string | undefined;
+    if (reply.body === undefined || reply.body === null) {
+      payload = undefined;
+    } else if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) {
+      payload = reply.body;
+      headers['Content-Type'] = reply.contentType ?? 'text/plain;charset=UTF-8';
+    } else {
+      payload = JSON.stringify(reply.body);
+      headers['Content-Type'] = reply.contentType ?? 'application/json;charset=UTF-8';
+    }
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+}

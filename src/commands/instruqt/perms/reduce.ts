@@ -1,0 +1,110 @@
+/*
+ * `sf instruqt perms reduce`: converge the integration's permission sets to the policy, then re-audit (src/perms).
+ */
+import { writeFileSync } from 'node:fs';
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { SalesforceClient } from '../../../salesforce/client.js';
+import {
+  auditToJUnit,
+  loadPolicy,
+  planReduction,
+  readOrgSnapshot,
+  reduceIntegration,
+  auditSnapshot,
+  type ReduceResult,
+} from '../../../perms/index.js';
+import { findingColumns, findingRows, overallLine, verdictLine } from '../../../perms/render.js';
+import { describeSource } from '../../../perms/fixes.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.reduce');
+
+export type PermsReduceResult = ReduceResult;
+
+export default class PermsReduce extends SfCommand<PermsReduceResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    user: Flags.string({ summary: messages.getMessage('flags.user.summary'), multiple: true }),
+    policy: Flags.file({ summary: messages.getMessage('flags.policy.summary'), exists: true }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    'unassign-foreign': Flags.boolean({ summary: messages.getMessage('flags.unassign-foreign.summary'), default: false }),
+    'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
+    junit: Flags.file({ summary: messages.getMessage('flags.junit.summary') }),
+    strict: Flags.boolean({ summary: messages.getMessage('flags.strict.summary'), default: false }),
+  };
+
+  public async run(): Promise<PermsReduceResult> {
+    const { flags } = await this.parse(PermsReduce);
+    const policy = loadPolicy(flags.policy);
+    const org = flags['target-org'];
+    const client = new SalesforceClient(org.getConnection(flags['api-version']));
+    const opts = {
+      policy,
+      users: flags.user,
+      strict: flags.strict,
+      unassignForeign: flags['unassign-foreign'],
+      targetOrg: org.getUsername(),
+    };
+
+    // Ask before changing anything, unless told not to (pipelines, --json).
+    let dryRun = flags['dry-run'];
+    if (!dryRun && !flags['no-prompt'] && !this.jsonEnabled()) {
+      const snapshot = await readOrgSnapshot(client, policy, flags.user);
+      const plan = planReduction(snapshot, auditSnapshot(snapshot, opts), opts);
+      if (plan.actions.length) {
+        this.log(messages.getMessage('plan.header', [plan.actions.length]));
+        for (const a of plan.actions) this.log(`  ${a.description}`);
+        if (!(await this.confirm({ message: messages.getMessage('confirm', [plan.actions.length]) }))) {
+          this.log(messages.getMessage('cancelled'));
+          dryRun = true;
+        }
+      }
+    }
+
+    const result = await reduceIntegration(client, { ...opts, dryRun });
+    this.render(result);
+    const audit = result.after ?? result.before;
+    if (flags.junit) writeFileSync(flags.junit, auditToJUnit(audit));
+    if (result.applied.some((a) => a.status === 'failed')) {
+      process.exitCode = result.applied.some((a) => a.status === 'done') ? 68 : 1;
+    } else if (!result.dryRun && result.verdict === 'fail') {
+      process.exitCode = 1;
+    }
+    return result;
+  }
+
+  private render(result: ReduceResult): void {
+    const { plan } = result;
+    if (plan.actions.length === 0) this.log(messages.getMessage('plan.none'));
+    else if (result.dryRun) {
+      this.log(messages.getMessage('plan.header', [plan.actions.length]));
+      for (const a of plan.actions) this.log(`  ${a.description}`);
+    }
+    for (const a of result.applied) {
+      this.log(
+        a.status === 'done'
+          ? messages.getMessage('applied.done', [a.description])
+          : messages.getMessage('applied.failed', [a.description, a.error ?? ''])
+      );
+    }
+    for (const b of plan.blocked) this.warn(messages.getMessage('plan.blocked', [b.reason]));
+    for (const f of plan.foreign) {
+      this.warn(
+        messages.getMessage('plan.foreign', [f.permission.label, f.user.username, describeSource(f.source), f.fixes.join(' ')])
+      );
+    }
+    if (result.dryRun) this.log(messages.getMessage('dryRun.done'));
+    const audit = result.after ?? result.before;
+    for (const user of audit.users) {
+      this.styledHeader(verdictLine(user));
+      if (user.findings.length) this.table({ data: findingRows(user), columns: findingColumns, overflow: 'wrap' });
+    }
+    this.log(overallLine(audit));
+  }
+}

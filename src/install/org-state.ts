@@ -1,0 +1,228 @@
+/*
+ * Reads what the install needs to know about an org in two Composite calls (each: up to 5 queries plus describes):
+ * organization, running user and their permissions, the footprint objects, the integration permission set with its
+ * object/field access and assignees, candidate integration users, the API Integration PSL, integration profiles.
+ */
+import type { SalesforceClient, CompositeSubresponse, DescribeSObject, QueryResult } from '../salesforce/client.js';
+import { SalesforceApiError } from '../salesforce/errors.js';
+import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
+import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
+import { sandboxNameFromUrl } from './integration-user.js';
+import type { LicenceRecord, OrgInfo, OrgSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
+
+export const INTEGRATION_LICENCE = 'Salesforce Integration';
+export const API_INTEGRATION_PSL = { masterLabel: 'Salesforce API Integration', developerName: 'SalesforceAPIIntegrationPsl' };
+
+export type ReadOptions = {
+  permissionSetName: string;
+  objectNames: string[];
+  /** The user the CLI is logged in as. */
+  runningUsername: string;
+  /** Usernames to look up (--username and the derived default), given the org read in the first call. */
+  usernames: (org: OrgInfo) => string[];
+  /** System permissions to read on the integration permission set (the policy's install-only ones). */
+  permissionNames: string[];
+  /** --profile, looked up by name besides the integration licence's profiles. */
+  profileName?: string;
+};
+
+type Row = Record<string, unknown>;
+
+export async function readOrgState(client: SalesforceClient, options: ReadOptions): Promise<OrgSnapshot> {
+  const ps = soqlLiteral(options.permissionSetName);
+  const psl = `(MasterLabel = ${soqlLiteral(API_INTEGRATION_PSL.masterLabel)} OR DeveloperName = ${soqlLiteral(
+    API_INTEGRATION_PSL.developerName
+  )})`;
+
+  // Round 1: nothing here depends on another answer.
+  const first = await compositeReads(client, {
+    org: query('SELECT Id, Name, IsSandbox, InstanceName FROM Organization'),
+    ps: query(
+      `SELECT ${['Id', 'Name', 'Label', ...options.permissionNames.map((p) => `Permissions${p}`)].join(', ')} ` +
+        `FROM PermissionSet WHERE Name = ${ps}`
+    ),
+    psa: query(`SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = ${ps}`),
+    psl: query(`SELECT Id, MasterLabel, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${psl}`),
+    objectPerms: query(
+      'SELECT SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, PermissionsDelete, ' +
+        'PermissionsViewAllRecords, PermissionsModifyAllRecords, PermissionsViewAllFields ' +
+        `FROM ObjectPermissions WHERE Parent.Name = ${ps}`
+    ),
+    ...Object.fromEntries(options.objectNames.map((o) => [`describe_${o}`, describe(o)])),
+  });
+
+  const orgRow = rows(first.org)[0] ?? {};
+  const isSandbox = orgRow.IsSandbox === true;
+  const org: OrgInfo = {
+    id: str(orgRow.Id),
+    name: str(orgRow.Name),
+    isSandbox,
+    instanceUrl: client.instanceUrl,
+    sandboxName: isSandbox ? sandboxNameFromUrl(client.instanceUrl) : undefined,
+  };
+  const assigneeIds = rows(first.psa).map((r) => String(r.AssigneeId));
+  const pslRow = rows(first.psl)[0];
+  const usernames = [options.runningUsername, ...options.usernames(org)];
+
+  // Round 2: needs the assignees and the PSL id.
+  const pslFilter = pslRow
+    ? `PermissionSetLicenseId = ${soqlLiteral(String(pslRow.Id))}`
+    : `PermissionSetLicense.MasterLabel = ${soqlLiteral(API_INTEGRATION_PSL.masterLabel)}`;
+  const profileFilter =
+    `UserLicense.Name = ${soqlLiteral(INTEGRATION_LICENCE)}` +
+    (options.profileName ? ` OR Name = ${soqlLiteral(options.profileName)}` : '');
+  const second = await compositeReads(client, {
+    users: query(
+      'SELECT Id, Username, Email, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name, TimeZoneSidKey, ' +
+        'LocaleSidKey, EmailEncodingKey, LanguageLocaleKey FROM User ' +
+        `WHERE Username IN ${soqlIn(usernames)} OR Id IN ${soqlIn(assigneeIds)}`
+    ),
+    pslAssignments: query(
+      `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter} AND ` +
+        `(AssigneeId IN ${soqlIn(assigneeIds)} OR Assignee.Username IN ${soqlIn(usernames)})`
+    ),
+    profiles: query(
+      'SELECT Id, Name, UserLicenseId, UserLicense.Name, UserLicense.TotalLicenses, UserLicense.UsedLicenses ' +
+        `FROM Profile WHERE ${profileFilter}`
+    ),
+    fieldPerms: query(
+      `SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${ps}`
+    ),
+    // The profile's own permission set shows up here too, so this is the running user's full set of grants.
+    runningPerms: query(
+      'SELECT PermissionSet.PermissionsModifyMetadata, PermissionSet.PermissionsModifyAllData, ' +
+        'PermissionSet.PermissionsManageUsers FROM PermissionSetAssignment ' +
+        `WHERE Assignee.Username = ${soqlLiteral(options.runningUsername)}`
+    ),
+  });
+
+  const allUsers = rows(second.users);
+  const running = allUsers.find((u) => equalsIgnoreCase(u.Username, options.runningUsername));
+  const grants = rows(second.runningPerms).map((r) => (r.PermissionSet ?? {}) as Row);
+  const granted = (name: string): boolean => grants.some((g) => g[`Permissions${name}`] === true);
+
+  const objects: Record<string, DescribeSObject | undefined> = {};
+  for (const name of options.objectNames) objects[name] = describeResult(first[`describe_${name}`]);
+
+  const runningUser: RunningUser = {
+    ...toUser(running ?? { Username: options.runningUsername }),
+    timeZoneSidKey: str(running?.TimeZoneSidKey) || 'GMT',
+    localeSidKey: str(running?.LocaleSidKey) || 'en_US',
+    emailEncodingKey: str(running?.EmailEncodingKey) || 'UTF-8',
+    languageLocaleKey: str(running?.LanguageLocaleKey) || 'en_US',
+    canModifyMetadata: granted('ModifyMetadata') || granted('ModifyAllData'),
+    canManageUsers: granted('ManageUsers'),
+  };
+
+  return {
+    org,
+    runningUser,
+    objects,
+    permissionSet: rows(first.ps).map((r) => ({
+      id: str(r.Id),
+      label: str(r.Label),
+      permissions: Object.fromEntries(options.permissionNames.map((p) => [p, r[`Permissions${p}`] === true])),
+    }))[0],
+    objectPermissions: rows(first.objectPerms).map(toObjectPermission),
+    fieldPermissions: rows(second.fieldPerms).map(toFieldPermission),
+    assigneeIds,
+    users: allUsers.map(toUser),
+    psl: pslRow ? toLicence(pslRow) : undefined,
+    pslAssigneeIds: rows(second.pslAssignments).map((r) => str(r.AssigneeId)),
+    profiles: rows(second.profiles).map(toProfile),
+  };
+}
+
+type Sub = { method: 'GET'; url: string };
+const query = (soql: string): Sub => ({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` });
+const describe = (object: string): Sub => ({ method: 'GET', url: `/sobjects/${object}/describe` });
+
+/** One Composite call; returns each subresponse by key. Query pages past the first are fetched with plain calls. */
+async function compositeReads(client: SalesforceClient, subs: Record<string, Sub>): Promise<Record<string, CompositeSubresponse>> {
+  const keys = Object.keys(subs);
+  const responses = await client.composite(keys.map((k) => ({ ...subs[k], referenceId: k.replace(/\W/g, '_') })));
+  const byKey: Record<string, CompositeSubresponse> = {};
+  keys.forEach((k, i) => (byKey[k] = responses[i]));
+  for (const k of keys) {
+    const r = byKey[k];
+    if (subs[k].url.startsWith('/query')) {
+      if (r.httpStatusCode >= 400) throw SalesforceApiError.fromResponse(r.httpStatusCode, r.body);
+      const page = r.body as QueryResult<Row>;
+      while (!page.done && page.nextRecordsUrl) {
+        const next = await client.request<QueryResult<Row>>('GET', page.nextRecordsUrl);
+        page.records.push(...next.records);
+        page.done = next.done;
+        page.nextRecordsUrl = next.nextRecordsUrl;
+      }
+    }
+  }
+  return byKey;
+}
+
+function rows(r: CompositeSubresponse): Row[] {
+  return (r.body as QueryResult<Row>).records ?? [];
+}
+
+/** NOT_FOUND / INVALID_TYPE mean "no such (usable) object"; any other failure is an error to report. */
+function describeResult(r: CompositeSubresponse): DescribeSObject | undefined {
+  if (r.httpStatusCode < 400) return r.body as DescribeSObject;
+  const error = SalesforceApiError.fromResponse(r.httpStatusCode, r.body);
+  if (r.httpStatusCode === 404 || ['NOT_FOUND', 'INVALID_TYPE'].includes(error.errorCode)) return undefined;
+  throw error;
+}
+
+function toUser(r: Row): UserRecord {
+  const profile = (r.Profile ?? undefined) as Row | undefined;
+  const licence = (profile?.UserLicense ?? undefined) as Row | undefined;
+  return {
+    id: str(r.Id),
+    username: str(r.Username),
+    email: str(r.Email),
+    isActive: r.IsActive !== false,
+    profileId: r.ProfileId ? str(r.ProfileId) : undefined,
+    profileName: profile?.Name ? str(profile.Name) : undefined,
+    licenceName: licence?.Name ? str(licence.Name) : undefined,
+  };
+}
+
+function toProfile(r: Row): ProfileRecord {
+  const licence = (r.UserLicense ?? undefined) as Row | undefined;
+  return {
+    id: str(r.Id),
+    name: str(r.Name),
+    licence: licence
+      ? { id: str(r.UserLicenseId), name: str(licence.Name), total: num(licence.TotalLicenses), used: num(licence.UsedLicenses) }
+      : undefined,
+  };
+}
+
+function toLicence(r: Row): LicenceRecord {
+  return {
+    id: str(r.Id),
+    masterLabel: str(r.MasterLabel),
+    developerName: str(r.DeveloperName),
+    total: num(r.TotalLicenses),
+    used: num(r.UsedLicenses),
+  };
+}
+
+function toObjectPermission(r: Row): OrgObjectPermission {
+  return {
+    object: str(r.SobjectType),
+    read: r.PermissionsRead === true,
+    create: r.PermissionsCreate === true,
+    edit: r.PermissionsEdit === true,
+    delete: r.PermissionsDelete === true,
+    viewAllRecords: r.PermissionsViewAllRecords === true,
+    modifyAllRecords: r.PermissionsModifyAllRecords === true,
+    viewAllFields: r.PermissionsViewAllFields === true,
+  };
+}
+
+function toFieldPermission(r: Row): OrgFieldPermission {
+  return { field: str(r.Field), read: r.PermissionsRead === true, edit: r.PermissionsEdit === true };
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v as string));
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+const equalsIgnoreCase = (a: unknown, b: string): boolean => str(a).toLowerCase() === b.toLowerCase();

@@ -1,0 +1,256 @@
+/*
+ * `sf instruqt uninstall`: plan, then apply only what is still there, so a second run does nothing. Removes the
+ * integration permission set and licence assignments, deactivates the integration user (users cannot be deleted),
+ * deletes the Connected App install created; with purge, also the Instruqt objects (and their data) and permission sets.
+ */
+import type { Connection } from '@salesforce/core';
+import { SalesforceClient } from '../salesforce/client.js';
+import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
+import {
+  findIntegrationUser,
+  integrationLicenceOf,
+  INTEGRATION_PERMISSION_SET,
+  INTEGRATION_PSL_LABEL,
+  VIEWER_PERMISSION_SET,
+  type IntegrationUser,
+} from './integration-user.js';
+import { CONNECTED_APP_NAME, createdByInstall, readConnectedApp } from './connected-app.js';
+import { deleteComponents, describeFailures, type PollOptions } from './metadata.js';
+import { removeRelatedLists, PLAY_OBJECT } from './related-lists.js';
+
+export const TRACK_OBJECT = 'Instruqt_Track__c';
+
+export type UninstallAction =
+  | 'remove-permission-set-assignment'
+  | 'remove-group-component'
+  | 'remove-licence-assignment'
+  | 'deactivate-user'
+  | 'delete-connected-app'
+  | 'remove-related-lists'
+  | 'delete-metadata';
+
+export type UninstallStep = {
+  action: UninstallAction;
+  /** What it acts on, for people: 'Instruqt_Integration -> user@x', 'CustomObject Instruqt_Play__c'. */
+  target: string;
+  ids?: string[];
+  status: 'planned' | 'done' | 'failed' | 'skipped';
+  error?: string;
+};
+
+export type UninstallResult = {
+  dryRun: boolean;
+  purge: boolean;
+  user?: { id: string; username: string };
+  steps: UninstallStep[];
+  /** What stays in the org, and why. */
+  kept: string[];
+  changed: boolean;
+  apiCalls: number;
+};
+
+export type UninstallOptions = PollOptions & {
+  username?: string;
+  purge?: boolean;
+  dryRun?: boolean;
+  /** Called with the plan before anything changes; false stops (nothing changed). */
+  confirm?: (steps: UninstallStep[]) => Promise<boolean>;
+  onStep?: (step: UninstallStep) => void;
+};
+
+type Plan = { user?: IntegrationUser; steps: UninstallStep[]; kept: string[] };
+
+export async function planUninstall(client: SalesforceClient, options: UninstallOptions): Promise<Plan> {
+  const purge = options.purge === true;
+  const user = await findIntegrationUser(client, options.username);
+  const sets = await client.query<PermissionSetRow>(
+    `SELECT Id, Name FROM PermissionSet WHERE Name IN ${soqlIn([INTEGRATION_PERMISSION_SET, VIEWER_PERMISSION_SET])}`
+  );
+  const plan: Plan = { user, steps: [], kept: [] };
+  await planAssignments(client, plan, sets, purge);
+  if (user) await planUser(client, plan, user);
+  await planConnectedApp(client, plan, options);
+  await planMetadata(client, plan, sets, purge);
+  return plan;
+}
+
+type PermissionSetRow = { Id: string; Name: string };
+
+/** Every holder of the integration set loses it; viewers keep theirs unless the sets are purged (an assigned
+ * permission set cannot be deleted). */
+async function planAssignments(client: SalesforceClient, plan: Plan, sets: PermissionSetRow[], purge: boolean): Promise<void> {
+  const viewerSet = sets.find((s) => s.Name === VIEWER_PERMISSION_SET);
+  const removable = sets.filter((s) => s.Name === INTEGRATION_PERMISSION_SET || purge);
+  if (viewerSet && !purge) plan.kept.push(`${VIEWER_PERMISSION_SET} and its assignments (people keep seeing plays; --purge removes it)`);
+  if (removable.length === 0) return;
+  const assignments = await client.query<{ Id: string; PermissionSetId: string; Assignee?: { Username?: string } | null }>(
+    `SELECT Id, PermissionSetId, Assignee.Username FROM PermissionSetAssignment WHERE PermissionSetId IN ${soqlIn(
+      removable.map((s) => s.Id)
+    )}`
+  );
+  for (const a of assignments) {
+    const set = removable.find((s) => s.Id.slice(0, 15) === a.PermissionSetId.slice(0, 15));
+    plan.steps.push({
+      action: 'remove-permission-set-assignment',
+      target: `${set?.Name ?? a.PermissionSetId} -> ${a.Assignee?.Username ?? 'user'}`,
+      ids: [a.Id],
+      status: 'planned',
+    });
+  }
+  if (!purge || !viewerSet) return;
+  const components = await client.query<{ Id: string; PermissionSetGroup?: { DeveloperName?: string } | null }>(
+    `SELECT Id, PermissionSetGroup.DeveloperName FROM PermissionSetGroupComponent WHERE PermissionSetId = ${soqlLiteral(
+      viewerSet.Id
+    )}`
+  );
+  for (const c of components) {
+    plan.steps.push({
+      action: 'remove-group-component',
+      target: `${VIEWER_PERMISSION_SET} in group ${c.PermissionSetGroup?.DeveloperName ?? c.Id}`,
+      ids: [c.Id],
+      status: 'planned',
+    });
+  }
+}
+
+async function planUser(client: SalesforceClient, plan: Plan, user: IntegrationUser): Promise<void> {
+  const licence = await integrationLicenceOf(client, user.id);
+  if (licence.assignmentId) {
+    plan.steps.push({
+      action: 'remove-licence-assignment',
+      target: `${INTEGRATION_PSL_LABEL} -> ${user.username}`,
+      ids: [licence.assignmentId],
+      status: 'planned',
+    });
+  }
+  if (user.isActive) plan.steps.push({ action: 'deactivate-user', target: user.username, ids: [user.id], status: 'planned' });
+  plan.kept.push(`user ${user.username}, deactivated (Salesforce users cannot be deleted)`);
+}
+
+async function planConnectedApp(client: SalesforceClient, plan: Plan, options: PollOptions): Promise<void> {
+  const app = await readConnectedAppSafely(client.conn, options);
+  if (app === undefined) return;
+  if (createdByInstall(app)) {
+    plan.steps.push({ action: 'delete-connected-app', target: `ConnectedApp ${CONNECTED_APP_NAME}`, status: 'planned' });
+  } else {
+    plan.kept.push(`ConnectedApp ${CONNECTED_APP_NAME} (install did not create it)`);
+  }
+}
+
+async function planMetadata(client: SalesforceClient, plan: Plan, sets: PermissionSetRow[], purge: boolean): Promise<void> {
+  const objects = await presentObjects(client);
+  if (!purge) {
+    if (objects.length) plan.kept.push(`${objects.join(', ')} and their records (--purge deletes them)`);
+    if (sets.some((s) => s.Name === INTEGRATION_PERMISSION_SET)) {
+      plan.kept.push(`${INTEGRATION_PERMISSION_SET} permission set, unassigned (--purge deletes it)`);
+    }
+    return;
+  }
+  if (objects.includes(PLAY_OBJECT)) {
+    plan.steps.push({ action: 'remove-related-lists', target: 'Instruqt Plays on Lead and Contact layouts', status: 'planned' });
+  }
+  const components = [...objects.map((o) => `CustomObject ${o}`), ...sets.map((s) => `PermissionSet ${s.Name}`)];
+  if (components.length) plan.steps.push({ action: 'delete-metadata', target: components.join(', '), status: 'planned' });
+}
+
+export async function uninstall(conn: Connection, options: UninstallOptions = {}): Promise<UninstallResult> {
+  const client = new SalesforceClient(conn);
+  const plan = await planUninstall(client, options);
+  const result = (changed: boolean): UninstallResult => ({
+    dryRun: options.dryRun === true,
+    purge: options.purge === true,
+    ...(plan.user ? { user: { id: plan.user.id, username: plan.user.username } } : {}),
+    steps: plan.steps,
+    kept: plan.kept,
+    changed,
+    apiCalls: client.apiCalls,
+  });
+  if (options.dryRun === true || plan.steps.length === 0) return result(false);
+  if (options.confirm && !(await options.confirm(plan.steps))) {
+    for (const step of plan.steps) step.status = 'skipped';
+    return result(false);
+  }
+  let changed = false;
+  // Order matters: permission sets before the licence they need, assignments before deleting the sets, the related
+  // lists before the object they list.
+  const run = async (action: UninstallAction, apply: (steps: UninstallStep[]) => Promise<void>): Promise<void> => {
+    const batch = plan.steps.filter((s) => s.action === action && s.status === 'planned');
+    if (batch.length === 0) return;
+    try {
+      await apply(batch);
+    } catch (error) {
+      for (const s of batch) if (s.status === 'planned') Object.assign(s, { status: 'failed', error: (error as Error).message });
+    }
+    for (const s of batch) {
+      if (s.status === 'planned') s.status = 'done';
+      if (s.status === 'done') changed = true;
+      options.onStep?.(s);
+    }
+  };
+  const deleteRecords = async (batch: UninstallStep[]): Promise<void> => {
+    const results = await client.delete(batch.flatMap((s) => s.ids ?? []));
+    batch.forEach((s, i) => {
+      const r = results[i];
+      // Already gone (someone else removed it since the plan) is what we wanted.
+      if (r && !r.success && !r.errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED' || e.statusCode === 'NOT_FOUND')) {
+        Object.assign(s, { status: 'failed', error: r.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ') });
+      }
+    });
+  };
+  await run('remove-permission-set-assignment', deleteRecords);
+  await run('remove-group-component', deleteRecords);
+  await run('remove-licence-assignment', deleteRecords);
+  await run('deactivate-user', async (batch) => {
+    const results = await client.update('User', batch.map((s) => ({ Id: s.ids?.[0], IsActive: false })));
+    batch.forEach((s, i) => {
+      if (!results[i]?.success) Object.assign(s, { status: 'failed', error: results[i]?.errors.map((e) => e.message).join('; ') });
+    });
+  });
+  await run('delete-connected-app', async () => {
+    const outcome = await deleteComponents(conn, [{ type: 'ConnectedApp', members: [CONNECTED_APP_NAME] }], options);
+    if (!outcome.success) throw new Error(describeFailures(outcome.failures) || outcome.status);
+  });
+  await run('remove-related-lists', async () => {
+    await removeRelatedLists(conn, options);
+  });
+  await run('delete-metadata', async () => {
+    const failedBefore = plan.steps.some((s) => s.status === 'failed');
+    if (failedBefore) throw new Error('Not attempted: an earlier step failed (a permission set that is still assigned cannot be deleted).');
+    const objects = await presentObjects(client);
+    const sets = await client.query<{ Name: string }>(
+      `SELECT Name FROM PermissionSet WHERE Name IN ${soqlIn([INTEGRATION_PERMISSION_SET, VIEWER_PERMISSION_SET])}`
+    );
+    const outcome = await deleteComponents(
+      conn,
+      [
+        { type: 'CustomObject', members: objects },
+        { type: 'PermissionSet', members: sets.map((s) => s.Name) },
+      ],
+      options
+    );
+    if (!outcome.success) throw new Error(describeFailures(outcome.failures) || outcome.status);
+  });
+  return result(changed);
+}
+
+/** Exit code: 0 done (or nothing to do), 1 nothing changed because of a failure, 68 changed some things then failed. */
+export function uninstallExitCode(result: UninstallResult): number {
+  const failed = result.steps.some((s) => s.status === 'failed');
+  if (!failed) return 0;
+  return result.changed ? 68 : 1;
+}
+
+async function presentObjects(client: SalesforceClient): Promise<string[]> {
+  const global = await client.describeGlobal();
+  const names = new Set(global.sobjects.map((s) => s.name.toLowerCase()));
+  return [PLAY_OBJECT, TRACK_OBJECT].filter((o) => names.has(o.toLowerCase()));
+}
+
+/** An org (or local org) whose Metadata API cannot list ConnectedApp has none install created. */
+async function readConnectedAppSafely(conn: Connection, options: PollOptions): Promise<string | undefined> {
+  try {
+    return await readConnectedApp(conn, options);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,72 @@
+/*
+ * The remedy each finding names: a command (perms reduce, sf org assign permset) or the Setup path an admin follows.
+ * Wording lives in messages/instruqt.perms.check.md; this module only picks the right remedy for the grant's source.
+ */
+import { Messages } from '@salesforce/core';
+import type { GrantSource } from './effective-permissions.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.check');
+
+export function text(key: string, tokens: Array<string | number> = []): string {
+  return messages.getMessage(key, tokens);
+}
+
+const orgFlag = (org?: string): string => org ?? '<org>';
+
+/** Remedies for a permission that must go, one per source. */
+export function removalFixes(
+  sources: GrantSource[],
+  what: { label: string; setupSection: 'system' | 'object' | 'field'; object?: string },
+  user: string,
+  org?: string
+): string[] {
+  const fixes: string[] = [];
+  for (const s of sources) {
+    if (s.kind === 'profile') {
+      fixes.push(text('fix.profile', [s.name, sectionLabel(what), what.label, user]));
+    } else if (s.kind === 'permissionSet' && s.owned) {
+      fixes.push(text('fix.reduce', [orgFlag(org)]));
+      fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.label]));
+    } else if (s.kind === 'permissionSet') {
+      fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.label]));
+      fixes.push(text('fix.unassign', [user, s.label, orgFlag(org)]));
+    } else if (s.permissionSet?.owned) {
+      fixes.push(text('fix.reduce', [orgFlag(org)]));
+      fixes.push(text('fix.permissionSet', [s.permissionSet.label, sectionLabel(what), what.label]));
+    } else {
+      fixes.push(text('fix.group', [s.label, what.label, s.permissionSet?.label ?? '?']));
+      fixes.push(text('fix.unassignGroup', [user, s.label, orgFlag(org)]));
+    }
+  }
+  return [...new Set(fixes)];
+}
+
+/** Remedies for a missing grant. */
+export function grantFixes(
+  what: { label: string; setupSection: 'system' | 'object' | 'field' },
+  ownSet: { name: string; label: string } | undefined,
+  holdsOwnSet: boolean,
+  user: string,
+  org?: string,
+  objectMissing?: string
+): string[] {
+  if (objectMissing) return [text('fix.install', [orgFlag(org)])];
+  const fixes: string[] = [];
+  if (!holdsOwnSet && ownSet) fixes.push(text('fix.assign', [ownSet.name, user, orgFlag(org)]));
+  fixes.push(text('fix.reduce', [orgFlag(org)]));
+  if (ownSet) fixes.push(text('fix.grant', [ownSet.label, sectionLabel(what), what.label]));
+  return fixes;
+}
+
+function sectionLabel(what: { setupSection: 'system' | 'object' | 'field'; object?: string }): string {
+  if (what.setupSection === 'system') return text('section.system');
+  return text('section.object', [what.object ?? '']);
+}
+
+/** How a source reads in a table and in messages: `permission set "Broad" `, `group "G" (via "X")`, `profile "P"`. */
+export function describeSource(s: GrantSource): string {
+  if (s.kind === 'profile') return text('source.profile', [s.name]);
+  if (s.kind === 'permissionSet') return text('source.permissionSet', [s.name]);
+  return text('source.group', [s.name, s.permissionSet?.name ?? '?']);
+}

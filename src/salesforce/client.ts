@@ -1,0 +1,343 @@
+/*
+ * The one door to Salesforce: every REST call of the plugin goes through SalesforceClient. It owns paging, sObject
+ * Collections batching (200 records a call), Composite, retry with backoff and jitter (UNABLE_TO_LOCK_ROW, 5xx,
+ * dropped connections), one session refresh on INVALID_SESSION_ID, and API-call accounting from Sforce-Limit-Info.
+ */
+import type { Connection } from '@salesforce/core';
+import { SalesforceApiError, isRetryable } from './errors.js';
+
+const isLockError = (e: unknown): boolean => e instanceof SalesforceApiError && e.errorCode === 'UNABLE_TO_LOCK_ROW';
+/** 503 means the request was refused before any processing. */
+const isUnavailable = (e: unknown): boolean => e instanceof SalesforceApiError && e.status === 503;
+
+export type SaveError = { statusCode: string; message: string; fields: string[] };
+export type SaveResult = { id?: string; success: boolean; created?: boolean; errors: SaveError[] };
+export type SObjectInput = Record<string, unknown>;
+export type QueryResult<T> = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: T[] };
+export type CompositeSubrequest = { method: string; url: string; referenceId: string; body?: unknown };
+export type CompositeSubresponse = { body: unknown; httpStatusCode: number; referenceId: string };
+export type ApiUsage = { used: number; max: number };
+
+export type ClientOptions = {
+  /** Retries after the first attempt for retryable failures. */
+  maxRetries?: number;
+  /** First backoff; doubled each retry, with full jitter. */
+  baseDelayMs?: number;
+  /** Refuse to start a call past this many calls made by this client (BudgetExceededError). */
+  maxApiCalls?: number;
+  /** Called after every API call (for progress). */
+  onCall?: (calls: number, usage?: ApiUsage) => void;
+};
+
+/** Thrown before a call that would exceed the caller's API budget; nothing was sent. */
+export class BudgetExceededError extends Error {
+  public constructor(public readonly calls: number, public readonly limit: number) {
+    super(`API call budget of ${limit} reached`);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+const COLLECTION_SIZE = 200;
+
+export class SalesforceClient {
+  public readonly apiVersion: string;
+  private calls = 0;
+  private writes = 0;
+  private usage?: ApiUsage;
+
+  public constructor(private readonly connection: Connection, private readonly options: ClientOptions = {}) {
+    this.apiVersion = connection.getApiVersion();
+  }
+
+  /** API calls this client has made (each HTTP request to the org counts, as Salesforce counts them). */
+  public get apiCalls(): number {
+    return this.calls;
+  }
+
+  /** Calls that could change data (POST/PATCH/PUT/DELETE outside queries). */
+  public get writeCalls(): number {
+    return this.writes;
+  }
+
+  /** The org's daily API usage from the last response's Sforce-Limit-Info header. */
+  public get apiUsage(): ApiUsage | undefined {
+    return this.usage;
+  }
+
+  public get instanceUrl(): string {
+    return this.connection.instanceUrl;
+  }
+
+  public get conn(): Connection {
+    return this.connection;
+  }
+
+  /** Raw REST call. `path` is relative to /services/data/vXX.X (e.g. '/sobjects/Lead') or absolute ('/services/...'). */
+  public async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    options: { safeToRepeat?: boolean } = {}
+  ): Promise<T> {
+    const url = this.url(path);
+    // A POST whose connection dropped may have been applied: repeating it could create a record twice, so only
+    // idempotent calls (and POSTs the caller marks safe) are retried on dropped connections and 5xx.
+    const safeToRepeat = options.safeToRepeat ?? method !== 'POST';
+    let attempt = 0;
+    let refreshed = false;
+    for (;;) {
+      try {
+        return await this.send<T>(method, url, body, headers);
+      } catch (error) {
+        if (error instanceof SalesforceApiError && error.errorCode === 'INVALID_SESSION_ID' && !refreshed) {
+          refreshed = true;
+          await this.refreshSession(error);
+          continue;
+        }
+        const retry = isRetryable(error) && (safeToRepeat || isLockError(error) || isUnavailable(error));
+        if (retry && attempt < (this.options.maxRetries ?? 5)) {
+          attempt++;
+          const base = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1);
+          await sleep(Math.random() * base + base / 2);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Every record of a query, following nextRecordsUrl. */
+  public async query<T = Record<string, unknown>>(soql: string): Promise<T[]> {
+    let page = await this.request<QueryResult<T>>('GET', `/query?q=${encodeURIComponent(soql)}`);
+    const records = [...page.records];
+    while (!page.done && page.nextRecordsUrl) {
+      page = await this.request<QueryResult<T>>('GET', page.nextRecordsUrl);
+      records.push(...page.records);
+    }
+    return records;
+  }
+
+  /** Iterate query pages without holding them all (large result sets). */
+  public async *queryPages<T = Record<string, unknown>>(soql: string): AsyncGenerator<T[]> {
+    let page = await this.request<QueryResult<T>>('GET', `/query?q=${encodeURIComponent(soql)}`);
+    yield page.records;
+    while (!page.done && page.nextRecordsUrl) {
+      page = await this.request<QueryResult<T>>('GET', page.nextRecordsUrl);
+      yield page.records;
+    }
+  }
+
+  /** Insert through sObject Collections, 200 per call, allOrNone=false: one result per input, in order. */
+  public async insert(type: string, records: SObjectInput[]): Promise<SaveResult[]> {
+    return this.inChunks(records, (chunk) =>
+      this.request<SaveResult[]>('POST', '/composite/sobjects', {
+        allOrNone: false,
+        records: chunk.map((r) => ({ attributes: { type }, ...stripAttributes(r) })),
+      })
+    );
+  }
+
+  /** Update through sObject Collections; every record needs an Id. */
+  public async update(type: string, records: SObjectInput[]): Promise<SaveResult[]> {
+    return this.inChunks(records, (chunk) =>
+      this.request<SaveResult[]>('PATCH', '/composite/sobjects', {
+        allOrNone: false,
+        records: chunk.map((r) => ({ attributes: { type }, ...stripAttributes(r) })),
+      })
+    );
+  }
+
+  /** Upsert by external id through sObject Collections (API 46+). */
+  public async upsert(type: string, externalIdField: string, records: SObjectInput[]): Promise<SaveResult[]> {
+    return this.inChunks(records, (chunk) =>
+      this.request<SaveResult[]>('PATCH', `/composite/sobjects/${type}/${externalIdField}`, {
+        allOrNone: false,
+        records: chunk.map((r) => ({ attributes: { type }, ...stripAttributes(r) })),
+      })
+    );
+  }
+
+  /** Delete by ids through sObject Collections. */
+  public async delete(ids: string[]): Promise<SaveResult[]> {
+    return this.inChunks(ids, (chunk) =>
+      this.request<SaveResult[]>('DELETE', `/composite/sobjects?allOrNone=false&ids=${chunk.join(',')}`)
+    );
+  }
+
+  /** Create one record; throws SalesforceApiError on refusal. */
+  public async create(type: string, record: SObjectInput): Promise<string> {
+    const result = await this.request<{ id: string }>('POST', `/sobjects/${type}`, stripAttributes(record));
+    return result.id;
+  }
+
+  /** Update one record; throws SalesforceApiError on refusal. */
+  public async patch(type: string, id: string, record: SObjectInput): Promise<void> {
+    await this.request('PATCH', `/sobjects/${type}/${id}`, stripAttributes(record));
+  }
+
+  /** Composite request: up to 25 subrequests (5 queries) in one API call. */
+  public async composite(subrequests: CompositeSubrequest[], allOrNone = false): Promise<CompositeSubresponse[]> {
+    const prefix = `/services/data/v${this.apiVersion}`;
+    const result = await this.request<{ compositeResponse: CompositeSubresponse[] }>('POST', '/composite', {
+      allOrNone,
+      compositeRequest: subrequests.map((s) => ({ ...s, url: s.url.startsWith('/services/') ? s.url : prefix + s.url })),
+    });
+    return result.compositeResponse;
+  }
+
+  /** Several queries in one Composite call (at most 5). Each result is the first page; errors are thrown. */
+  public async queries<T = Record<string, unknown>>(soqls: string[]): Promise<Array<QueryResult<T>>> {
+    if (soqls.length > 5) throw new RangeError('A Composite request carries at most 5 queries');
+    const prefix = `/services/data/v${this.apiVersion}`;
+    const body = {
+      allOrNone: false,
+      compositeRequest: soqls.map((q, i) => ({
+        method: 'GET',
+        url: `${prefix}/query?q=${encodeURIComponent(q)}`,
+        referenceId: `q${i}`,
+      })),
+    };
+    const { compositeResponse: responses } = await this.request<{ compositeResponse: CompositeSubresponse[] }>(
+      'POST',
+      '/composite',
+      body,
+      {},
+      { safeToRepeat: true }
+    );
+    const results: Array<QueryResult<T>> = [];
+    for (const r of responses) {
+      if (r.httpStatusCode >= 400) throw SalesforceApiError.fromResponse(r.httpStatusCode, r.body);
+      const page = r.body as QueryResult<T>;
+      // Rare: more than one page. Follow it with plain calls so callers always get every record.
+      while (!page.done && page.nextRecordsUrl) {
+        const next = await this.request<QueryResult<T>>('GET', page.nextRecordsUrl);
+        page.records.push(...next.records);
+        page.done = next.done;
+        page.nextRecordsUrl = next.nextRecordsUrl;
+      }
+      results.push(page);
+    }
+    return results;
+  }
+
+  public async describe<T = DescribeSObject>(type: string): Promise<T> {
+    return this.request<T>('GET', `/sobjects/${type}/describe`);
+  }
+
+  public async describeGlobal(): Promise<{ sobjects: Array<{ name: string; label: string; custom: boolean; keyPrefix: string | null }> }> {
+    return this.request('GET', '/sobjects');
+  }
+
+  /** Fail fast, before sending, once the budget is spent. */
+  public assertBudget(extra = 1): void {
+    const max = this.options.maxApiCalls;
+    if (max !== undefined && this.calls + extra > max) throw new BudgetExceededError(this.calls, max);
+  }
+
+  /**
+   * Sends items 200 at a time. Records refused with UNABLE_TO_LOCK_ROW were not written, so they are sent again
+   * (bounded, with backoff); every other per-record error is returned to the caller.
+   */
+  private async inChunks<T>(items: T[], call: (chunk: T[]) => Promise<SaveResult[]>): Promise<SaveResult[]> {
+    const results: SaveResult[] = [];
+    for (let i = 0; i < items.length; i += COLLECTION_SIZE) {
+      const chunk = items.slice(i, i + COLLECTION_SIZE);
+      const chunkResults = await call(chunk);
+      for (let attempt = 1; attempt <= (this.options.maxRetries ?? 5); attempt++) {
+        const locked = chunkResults.flatMap((r, index) =>
+          !r.success && r.errors.some((e) => e.statusCode === 'UNABLE_TO_LOCK_ROW') ? [index] : []
+        );
+        if (locked.length === 0) break;
+        await sleep(Math.random() * (this.options.baseDelayMs ?? 250) * 2 ** attempt);
+        const retried = await call(locked.map((index) => chunk[index]));
+        locked.forEach((index, k) => (chunkResults[index] = retried[k]));
+      }
+      results.push(...chunkResults);
+    }
+    return results;
+  }
+
+  private url(path: string): string {
+    const base = this.connection.instanceUrl.replace(/\/$/, '');
+    if (/^https?:\/\//.test(path)) return path;
+    if (path.startsWith('/services/')) return base + path;
+    return `${base}/services/data/v${this.apiVersion}${path}`;
+  }
+
+  private async send<T>(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<T> {
+    this.assertBudget();
+    this.calls++;
+    const isQuery = method === 'GET' || /\/query(All)?[/?]/.test(url);
+    if (!isQuery) this.writes++;
+    const isRaw = typeof body === 'string' || body instanceof Uint8Array;
+    const response = await fetch(url, {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.connection.accessToken ?? ''}`,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': isRaw ? 'text/csv' : 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : isRaw ? (body as string) : JSON.stringify(body),
+    });
+    this.readUsage(response.headers.get('sforce-limit-info'));
+    this.options.onCall?.(this.calls, this.usage);
+    const text = await response.text();
+    const contentType = response.headers.get('content-type') ?? '';
+    const parsed: unknown = text && contentType.includes('json') ? JSON.parse(text) : text;
+    if (!response.ok) throw SalesforceApiError.fromResponse(response.status, parsed);
+    return parsed as T;
+  }
+
+  private readUsage(header: string | null): void {
+    const match = header ? /api-usage=(\d+)\/(\d+)/.exec(header) : null;
+    if (match) this.usage = { used: Number(match[1]), max: Number(match[2]) };
+  }
+
+  private async refreshSession(original: SalesforceApiError): Promise<void> {
+    try {
+      await this.connection.refreshAuth();
+    } catch {
+      // An access-token login has no refresh token: the expired session is the error the user must see.
+      throw original;
+    }
+  }
+}
+
+export type DescribeField = {
+  name: string;
+  label: string;
+  type: string;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  nillable: boolean;
+  createable: boolean;
+  updateable: boolean;
+  externalId?: boolean;
+  unique?: boolean;
+  referenceTo?: string[];
+  relationshipName?: string | null;
+  picklistValues?: Array<{ value: string; label: string; active: boolean; defaultValue: boolean }>;
+};
+
+export type DescribeSObject = {
+  name: string;
+  label: string;
+  keyPrefix: string | null;
+  createable: boolean;
+  updateable: boolean;
+  queryable: boolean;
+  fields: DescribeField[];
+};
+
+function stripAttributes(record: SObjectInput): SObjectInput {
+  const { attributes, ...rest } = record;
+  void attributes;
+  return rest;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

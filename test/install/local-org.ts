@@ -1,0 +1,25 @@
+/*
+ * In-process fixture for install tests: a local org and an @salesforce/core Connection logged in as its admin
+ * (the same Connection type the sf CLI hands the command), without going through the CLI.
+ */
+import { AuthInfo, Connection } from '@salesforce/core';
+import { startLocalOrg } from '../../emulator/index.js';
+import type { LocalOrgOptions } from '../../emulator/core/types.js';
+
+export type LocalOrg = Awaited<ReturnType<typeof startLocalOrg>>;
+
+// Deploy and wait polling against the local org: fast, so tests do not sleep 2 s per poll.
+process.env.INSTRUQT_DEPLOY_POLL_MS ??= '50';
+process.env.INSTRUQT_WAIT_POLL_MS ??= '100';
+
+export async function connectAs(local: LocalOrg, token = local.adminToken): Promise<Connection> {
+  const authInfo = await AuthInfo.create({
+    accessTokenOptions: { accessToken: token, instanceUrl: local.instanceUrl, loginUrl: local.instanceUrl },
+  });
+  return Connection.create({ authInfo });
+}
+
+export async function startOrg(options: LocalOrgOptions = {}): Promise<{ local: LocalOrg; connection: Connection }> {
+  const local = await startLocalOrg(options);
+  return { local, connection: await connectAs(local) };
+}

@@ -1,0 +1,90 @@
+import { Readable } from 'node:stream';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { DEFAULT_CONFIG, type SyncConfig } from '../../src/sync/config.js';
+import { runSync, type SyncResult } from '../../src/sync/engine.js';
+import { startSyncOrg, seedPerson, type SyncOrg } from './org-fixture.js';
+import { completedRaw, inviteRaw, ndjson, reviewRaw, startedRaw, type Person } from './fixtures.js';
+
+const ada: Person = { id: 'p-ada', email: "ada.o'brien@example.com", firstName: 'Ada', lastName: "O'Brien", company: 'Analytical Engines' };
+
+async function sync(o: SyncOrg, text: string, patch: Partial<SyncConfig> = {}, extra: { dryRun?: boolean; journalDir?: string } = {}): Promise<SyncResult> {
+  const client = await o.client();
+  return runSync({
+    client,
+    orgId: o.local.orgId,
+    input: Readable.from([Buffer.from(text)]),
+    config: { ...structuredClone(DEFAULT_CONFIG), ...patch },
+    journalDir: extra.journalDir ?? mkdtempSync(join(tmpdir(), 'journal-')),
+    dryRun: extra.dryRun,
+  });
+}
+
+describe('sync engine against a local org', function () {
+  this.timeout(120_000);
+  let o: SyncOrg;
+  beforeEach(async () => {
+    o = await startSyncOrg();
+  });
+  afterEach(async () => o.stop());
+
+  it('creates a Lead, a Track, a linked Play and four posts from one play', async () => {
+    const input = ndjson([
+      inviteRaw(ada),
+      startedRaw(ada, 'play-77'),
+      completedRaw(ada, 'play-77', 1834),
+      reviewRaw(ada, 'play-77', { score: 4, comment: 'Great lab' }),
+    ]);
+    const r = await sync(o, input);
+    expect(r.failures, JSON.stringify(r)).to.equal(0);
+    const leads = o.records('Lead').filter((l) => l.Email === ada.email);
+    expect(leads).to.have.length(1);
+    expect(leads[0]).to.include({ FirstName: 'Ada', LastName: "O'Brien", Company: 'Analytical Engines', Status: 'Open - Not Contacted', LeadSource: 'Instruqt' });
+    const plays = o.records('Instruqt_Play__c');
+    expect(plays).to.have.length(1);
+    expect(plays[0]).to.include({
+      Name: "Kubernetes 101 - Ada O'Brien",
+      Play_ID__c: 'play-77',
+      Lead__c: leads[0].Id,
+      Participant_ID__c: 'p-ada',
+      Time_Spent__c: '30m 34s',
+      Time_Spent_Seconds__c: 1834,
+      Score__c: 4,
+      Feedback__c: 'Great lab',
+    });
+    const track = o.records('Instruqt_Track__c');
+    expect(track.map((t) => [t.Name, t.Track_Slug__c])).to.deep.equal([['Kubernetes 101', 'kubernetes-101']]);
+    expect(plays[0].Instruqt_Track__c).to.equal(track[0].Id);
+    const posts = o.records('FeedItem').filter((f) => f.ParentId === leads[0].Id);
+    expect(posts).to.have.length(4);
+
+    // Again, from "another machine" (a fresh journal): nothing new.
+    const again = await sync(o, input);
+    expect(again.leads.created + again.plays.created + again.plays.updated + again.posts.total).to.equal(0);
+    expect(o.records('FeedItem')).to.have.length(4);
+    expect(o.records('Lead').filter((l) => l.Email === ada.email)).to.have.length(1);
+  });
+
+  it('links a play to an existing Contact matched by email and names, case and spaces aside', async () => {
+    const c = seedPerson(o.local, 'Contact', { FirstName: ' ada', LastName: "o'brien ", Email: ada.email.toUpperCase() });
+    const r = await sync(o, ndjson([inviteRaw(ada), startedRaw(ada, 'play-1')]));
+    expect(r.leads.created).to.equal(0);
+    expect(o.records('Instruqt_Play__c')[0]).to.include({ Contact__c: c.Id });
+  });
+
+  it('uses Bulk API 2.0 above the threshold and ends in the same state', async () => {
+    const raws = [];
+    for (let i = 0; i < 30; i++) {
+      const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
+      raws.push(inviteRaw(p), startedRaw(p, `play-${i}`), completedRaw(p, `play-${i}`, 60 + i));
+    }
+    const r = await sync(o, ndjson(raws), { bulkThreshold: 10, bulkPollMs: 20 });
+    expect(r.failures, JSON.stringify(r)).to.equal(0);
+    expect(r.bulkJobs).to.be.greaterThan(0);
+    expect(o.records('Lead')).to.have.length(30);
+    expect(o.records('Instruqt_Play__c').filter((p) => p.Lead__c)).to.have.length(30);
+    expect(o.records('FeedItem')).to.have.length(60);
+  });
+});

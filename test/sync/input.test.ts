@@ -1,0 +1,92 @@
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import { readInput, type InputLine } from '../../src/sync/input.js';
+import { validateEvent } from '../../src/sync/events.js';
+
+async function readAll(text: string | string[]): Promise<InputLine[]> {
+  const out: InputLine[] = [];
+  const chunks = Array.isArray(text) ? text : [text];
+  for await (const item of readInput(Readable.from(chunks.map((c) => Buffer.from(c))))) out.push(item);
+  return out;
+}
+
+const started = (id: string, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    id,
+    type: 'track.started',
+    timestamp: '2026-11-20T10:00:00Z',
+    participant: { id: 'p-1', email: 'ada@example.com' },
+    track: { slug: 'k8s', title: 'Kubernetes 101' },
+    play: { id: 'play-1' },
+    ...extra,
+  });
+
+describe('sync input', () => {
+  it('numbers every line, skips blank ones and keeps going after a bad one', async () => {
+    const lines = await readAll(`${started('e1')}\n\nnot json\n${started('e2')}\n`);
+    expect(lines.map((l) => [l.line, l.ok])).to.deep.equal([
+      [1, true],
+      [3, false],
+      [4, true],
+    ]);
+    const bad = lines[1];
+    expect(bad.ok).to.equal(false);
+    if (!bad.ok) expect(bad.reason).to.match(/^not valid JSON/);
+  });
+
+  it('joins lines split across chunks, handles CRLF, a BOM and a last line without newline', async () => {
+    const text = `\uFEFF${started('e1')}\r\n${started('e2')}`;
+    const lines = await readAll([text.slice(0, 17), text.slice(17, 140), text.slice(140)]);
+    expect(lines.map((l) => l.ok)).to.deep.equal([true, true]);
+  });
+
+  it('ignores unknown extra properties', async () => {
+    const [l] = await readAll(started('e1', { extra: { deep: true }, another: 1 }) + '\n');
+    expect(l.ok).to.equal(true);
+  });
+});
+
+describe('sync event validation', () => {
+  const base = JSON.parse(started('e1')) as Record<string, unknown>;
+  const reasonOf = (raw: unknown): string => {
+    const v = validateEvent(raw, 7);
+    return v.ok ? 'ok' : v.reason;
+  };
+
+  it('accepts the four documented types', () => {
+    expect(reasonOf(base)).to.equal('ok');
+    expect(
+      reasonOf({
+        id: 'e0',
+        type: 'invite.submitted',
+        timestamp: '2026-11-20T10:00:00Z',
+        participant: { id: 'p-1', email: "O'Brien@Example.com", firstName: 'Ada', lastName: 'Lovelace' },
+        invite: { id: 'inv-9', url: 'https://play.instruqt.com/x' },
+      })
+    ).to.equal('ok');
+    expect(reasonOf({ ...base, type: 'track.completed', play: { id: 'play-1', timeSpentSeconds: 1834 } })).to.equal('ok');
+    expect(reasonOf({ ...base, type: 'review.submitted', review: { score: 4, comment: 'Great lab' } })).to.equal('ok');
+  });
+
+  it('rejects each missing piece with a reason naming it', () => {
+    expect(reasonOf([])).to.match(/JSON object/);
+    expect(reasonOf({ ...base, id: undefined })).to.match(/event.id is required/);
+    expect(reasonOf({ ...base, type: 'track.paused' })).to.match(/not one of/);
+    expect(reasonOf({ ...base, timestamp: 'yesterday' })).to.match(/ISO 8601/);
+    expect(reasonOf({ ...base, participant: undefined })).to.match(/participant is required/);
+    expect(reasonOf({ ...base, participant: { email: 'a@b.co' } })).to.match(/participant.id is required/);
+    expect(reasonOf({ ...base, participant: { id: 'p', email: 'nope' } })).to.match(/not an email/);
+    expect(reasonOf({ ...base, track: undefined })).to.match(/track is required/);
+    expect(reasonOf({ ...base, play: { id: 'a\nb' } })).to.match(/control characters/);
+    expect(reasonOf({ ...base, type: 'track.completed', play: { id: 'p' } })).to.match(/timeSpentSeconds is required/);
+    expect(reasonOf({ ...base, type: 'review.submitted', review: {} })).to.match(/score or a comment/);
+    expect(reasonOf({ ...base, type: 'review.submitted', review: { score: 'four' } })).to.match(/review.score must be a number/);
+    expect(
+      reasonOf({ ...base, type: 'invite.submitted', participant: { id: 'p', email: 'a@b.co', firstName: 'A' } })
+    ).to.match(/lastName is required/);
+  });
+
+  it('accepts a score that does not fit Score__c: that is handled when planning, visibly', () => {
+    expect(reasonOf({ ...base, type: 'review.submitted', review: { score: 12 } })).to.equal('ok');
+  });
+});
