@@ -29,6 +29,18 @@ export const allowAll: AccessPolicy = {
 };
 
 type Store = { live: Map<string, SRecord>; deleted: Map<string, SRecord> };
+/** What writes need to know about an object's fields, computed once per schema change (keeps 50,000 inserts fast). */
+type Shape = {
+  version: number;
+  size: number;
+  /** Every field at its static default: a new record starts as a copy of this. */
+  template: Record<string, unknown>;
+  dynamicDefaults: FieldDef[];
+  booleans: FieldDef[];
+  required: FieldDef[];
+  checked: FieldDef[];
+  unique: FieldDef[];
+};
 /** value key -> ids, for one field of one object. */
 type Index = Map<string, Set<string>>;
 
@@ -63,6 +75,8 @@ export class Org implements OrgApi {
   private undoLog: Array<() => void> = [];
   private depth = 0;
   private prefixSeq = 0;
+  private schemaVersion = 0;
+  private readonly shapes = new WeakMap<ObjectDef, Shape>();
 
   public constructor(options: LocalOrgOptions = {}) {
     this.options = {
@@ -92,6 +106,7 @@ export class Org implements OrgApi {
     this.byPrefix.set(def.keyPrefix, key);
     if (!this.stores.has(key)) this.stores.set(key, { live: new Map(), deleted: new Map() });
     this.indexes.delete(key);
+    this.schemaVersion++;
   }
 
   public removeObject(name: string): void {
@@ -109,6 +124,7 @@ export class Org implements OrgApi {
     const def = this.requireObject(object);
     def.fields.set(field.name.toLowerCase(), field);
     this.indexes.get(def.name.toLowerCase())?.delete(field.name.toLowerCase());
+    this.schemaVersion++;
   }
 
   public removeField(object: string, field: string): void {
@@ -117,6 +133,7 @@ export class Org implements OrgApi {
     if (!f) return;
     def.fields.delete(field.toLowerCase());
     this.indexes.get(def.name.toLowerCase())?.delete(field.toLowerCase());
+    this.schemaVersion++;
     // Deleting a field deletes its data.
     const store = this.stores.get(def.name.toLowerCase());
     if (store) for (const rec of store.live.values()) delete rec[f.name];
@@ -213,7 +230,8 @@ export class Org implements OrgApi {
     const key = def.name.toLowerCase();
     const system = principal === undefined;
     let id: string | undefined;
-    const rec: SRecord = { Id: '' };
+    const shape = this.shapeOf(def);
+    const rec = { ...shape.template } as SRecord;
     for (const [name, value] of Object.entries(fields)) {
       if (name === 'attributes') continue;
       if (name.toLowerCase() === 'id') {
@@ -229,10 +247,10 @@ export class Org implements OrgApi {
       if (!system && (!f.createable || f.calculated || f.autoNumber)) throw this.notWritable([f.name]);
       rec[f.name] = this.coerce(f, value);
     }
-    for (const f of def.fields.values()) {
-      if (rec[f.name] !== undefined && rec[f.name] !== null) continue;
-      rec[f.name] = this.defaultOf(f) ?? (f.type === 'boolean' ? false : null);
+    for (const f of shape.dynamicDefaults) {
+      if (rec[f.name] === null || rec[f.name] === undefined) rec[f.name] = this.defaultOf(f) ?? null;
     }
+    for (const f of shape.booleans) if (rec[f.name] === null) rec[f.name] = false;
     const now = sfDateTime();
     const user = principal?.userId ?? this.defaultUserId ?? null;
     rec.Id = id ?? this.ids.next(def.keyPrefix);
@@ -483,9 +501,7 @@ export class Org implements OrgApi {
 
   private checkRequired(def: ObjectDef, rec: SRecord, old: SRecord | undefined): void {
     const missing: string[] = [];
-    for (const f of def.fields.values()) {
-      if (f.nillable || f.type === 'boolean' || f.calculated || f.autoNumber) continue;
-      if (!f.createable && !f.updateable) continue;
+    for (const f of this.shapeOf(def).required) {
       if (rec[f.name] !== null && rec[f.name] !== undefined) continue;
       if (old === undefined ? f.defaultedOnCreate : old[f.name] === rec[f.name]) continue;
       missing.push(f.name);
@@ -497,7 +513,7 @@ export class Org implements OrgApi {
 
   /** Picklists and lookups, for the fields an insert sets or an update changes. */
   private checkValues(def: ObjectDef, rec: SRecord, old: SRecord | undefined): void {
-    for (const f of def.fields.values()) {
+    for (const f of this.shapeOf(def).checked) {
       const v = rec[f.name];
       if (v === null || v === undefined || (old && old[f.name] === v)) continue;
       if ((f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist) {
@@ -542,8 +558,7 @@ export class Org implements OrgApi {
   }
 
   private checkUnique(def: ObjectDef, rec: SRecord): void {
-    for (const f of def.fields.values()) {
-      if (!f.unique) continue;
+    for (const f of this.shapeOf(def).unique) {
       const v = rec[f.name];
       if (v === null || v === undefined) continue;
       const other = this.findByField(def.name, f.name, v).find((r) => r.Id !== rec.Id);
@@ -582,6 +597,35 @@ export class Org implements OrgApi {
         }
       }
     }
+  }
+
+  private shapeOf(def: ObjectDef): Shape {
+    const known = this.shapes.get(def);
+    if (known && known.version === this.schemaVersion && known.size === def.fields.size) return known;
+    const shape: Shape = {
+      version: this.schemaVersion,
+      size: def.fields.size,
+      template: { Id: '' },
+      dynamicDefaults: [],
+      booleans: [],
+      required: [],
+      checked: [],
+      unique: [],
+    };
+    for (const f of def.fields.values()) {
+      const fixed = f.picklistFrom ? undefined : this.defaultOf(f);
+      shape.template[f.name] = fixed ?? (f.type === 'boolean' ? false : null);
+      if (f.picklistFrom) shape.dynamicDefaults.push(f);
+      if (f.type === 'boolean') shape.booleans.push(f);
+      const required = !f.nillable && f.type !== 'boolean' && !f.calculated && !f.autoNumber && (f.createable || f.updateable);
+      if (required) shape.required.push(f);
+      const restricted = (f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist;
+      const lookup = f.type === 'reference' && f.name !== 'CreatedById' && f.name !== 'LastModifiedById';
+      if (restricted || lookup) shape.checked.push(f);
+      if (f.unique) shape.unique.push(f);
+    }
+    this.shapes.set(def, shape);
+    return shape;
   }
 
   private store(key: string): Store {

@@ -6,6 +6,7 @@
 /* eslint-disable camelcase -- OAuth's wire format uses snake_case names */
 import { createHmac } from 'node:crypto';
 import type { EmulatorModule, OrgApi, Reply, RequestContext } from '../core/types.js';
+import { JWT_BEARER_GRANT, jwtBearer } from './jwt.js';
 
 function form(ctx: RequestContext): URLSearchParams {
   const params = new URLSearchParams(ctx.body.toString('utf8'));
@@ -44,6 +45,7 @@ export function tokenResponse(ctx: RequestContext, userId: string): Reply {
 function token(ctx: RequestContext): Reply {
   const params = form(ctx);
   const grant = params.get('grant_type');
+  if (grant === JWT_BEARER_GRANT) return jwtBearer(ctx, params);
   if (grant !== 'password') return oauthError('unsupported_grant_type', 'grant type not supported');
   const username = params.get('username');
   if (!username) return oauthError('invalid_grant', 'authentication failure');

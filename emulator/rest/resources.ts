@@ -2,6 +2,8 @@
  * The REST entry points a client reads before anything else (REST API Developer Guide: Versions, Resources by
  * Version, Limits) and the OpenID Connect userinfo endpoint the sf CLI calls to learn who a token belongs to.
  */
+// Salesforce API names (Instruqt_Id__c, user_id) are not camelCase.
+/* eslint-disable camelcase */
 import type { OrgApi, RequestContext } from '../core/types.js';
 import type { HttpRouter } from '../http/router.js';
 import type { ApiMeter } from '../http/server.js';

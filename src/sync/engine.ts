@@ -80,7 +80,9 @@ const MAX_ROUNDS = 6;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Checks before any write: the footprint objects exist for this user, and the configured LeadStatus is valid. */
-export async function preflight(client: SalesforceClient, cfg: SyncConfig): Promise<{ leadStatus?: string }> {
+export type Preflight = { leadStatus?: string; convertedLeads: boolean };
+
+export async function preflight(client: SalesforceClient, cfg: SyncConfig): Promise<Preflight> {
   const { sobjects } = await client.describeGlobal();
   const names = new Set(sobjects.map((s) => s.name.toLowerCase()));
   const needed = [
@@ -91,7 +93,12 @@ export async function preflight(client: SalesforceClient, cfg: SyncConfig): Prom
   ];
   const missing = needed.filter((n) => !names.has(n.toLowerCase()));
   if (missing.length) throw new SyncError('MissingFootprint', missing.join(', '), missing);
-  if (!cfg.workflows.createLeads) return {};
+  // Conversion fields may be hidden from the integration user (field-level security): then converted Leads are
+  // matched as Leads.
+  const lead = await client.describe('Lead');
+  const leadFields = new Set(lead.fields.map((f) => f.name));
+  const convertedLeads = leadFields.has('IsConverted') && leadFields.has('ConvertedContactId');
+  if (!cfg.workflows.createLeads) return { convertedLeads };
   const statuses = await client.query<{ MasterLabel: string; ApiName?: string | null; IsDefault?: boolean }>(
     'SELECT MasterLabel, ApiName, IsDefault FROM LeadStatus ORDER BY SortOrder'
   );
@@ -102,11 +109,11 @@ export async function preflight(client: SalesforceClient, cfg: SyncConfig): Prom
     if (!found) {
       throw new SyncError('InvalidLeadStatus', cfg.newLeadStatus, statuses.map((s) => s.MasterLabel));
     }
-    return { leadStatus: valueOf(found) };
+    return { leadStatus: valueOf(found), convertedLeads };
   }
   const dflt = statuses.find((s) => s.IsDefault);
   if (!dflt) throw new SyncError('NoLeadStatus', 'no default Lead Status', statuses.map((s) => s.MasterLabel));
-  return { leadStatus: valueOf(dflt) };
+  return { leadStatus: valueOf(dflt), convertedLeads };
 }
 
 /** Let Bulk API jobs a killed run left behind finish (or abort them if never uploaded) before reading the org. */
@@ -142,7 +149,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     apiCalls: 0,
     bulkJobs: 0,
   };
-  const failed = new FailedRecordsFile(opts.failedRecordsFile);
+  const failed = new FailedRecordsFile(dryRun ? undefined : opts.failedRecordsFile);
   const journal = dryRun ? undefined : new Journal(opts.journalDir ?? defaultJournalDir(), opts.orgId);
   result.journalFile = journal?.file;
   const head = new InputHead();
@@ -162,8 +169,8 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
 
   let journalData: JournalData | undefined;
   try {
-    const { leadStatus } = await preflight(client, cfg);
-    result.leadStatus = leadStatus;
+    const checked = await preflight(client, cfg);
+    result.leadStatus = checked.leadStatus;
     const previous = await journal?.load();
     if (previous?.inFlight?.bulkJobs.length) await settleJobs(client, cfg, previous.inFlight.bulkJobs);
 
@@ -195,7 +202,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
       let firstRound = true;
       for (let round = 1; ; round++) {
         try {
-          const plan = await planBatch(client, fold, cfg, result.leadStatus);
+          const plan = await planBatch(client, fold, cfg, checked);
           if (firstRound) {
             for (const issue of plan.issues) {
               if (result.fieldIssues.length < LIST_CAP) result.fieldIssues.push(issue);
@@ -320,10 +327,10 @@ export async function planBatch(
   client: SalesforceClient,
   fold: ReturnType<typeof foldBatch>,
   cfg: SyncConfig,
-  leadStatus?: string
+  checked: Preflight
 ): Promise<Plan> {
-  const state = await loadState(client, fold, { plays: cfg.workflows.plays, convertedLeads: true });
-  const people = resolvePeople(fold, state, cfg, leadStatus);
+  const state = await loadState(client, fold, { plays: cfg.workflows.plays, convertedLeads: checked.convertedLeads });
+  const people = resolvePeople(fold, state, cfg, checked.leadStatus);
   const issues: PlanIssue[] = [];
   const plays = planPlays(fold, state, people.people, cfg, issues);
   const parents = cfg.workflows.chatter ? parentsToCheck(plays.plays, cfg) : [];

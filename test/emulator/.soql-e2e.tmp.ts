@@ -10,7 +10,7 @@ local.org.insert('Contact', { LastName: 'Hopper', AccountId: acc.Id });
 const home = mkdtempSync(join(tmpdir(), 'soql-e2e-'));
 const env = { ...process.env, HOME: home, SF_DISABLE_AUTOUPDATE: 'true', SF_SKIP_NEW_VERSION_CHECK: 'true', SF_DISABLE_TELEMETRY: 'true', SF_USE_GENERIC_UNIX_KEYCHAIN: 'true', SF_DISABLE_LOG_FILE: 'true', NO_COLOR: '1', SF_ACCESS_TOKEN: local.adminToken };
 const sf = (args: string[]) => { const r = spawnSync('node_modules/.bin/sf', args, { env, encoding: 'utf8', timeout: 120000 }); console.log('$ sf', args.join(' '), '->', r.status, '\n', r.stdout.slice(0, 2500), r.stderr.slice(0, 1200)); };
-sf(['org', 'login', 'access-token', '--instance-url', local.instanceUrl, '--alias', 'l', '--no-prompt']);
+sf(['org', 'login', 'access-token', '--instance-url', local.instanceUrl, '--alias', 'l', '--no-prompt', '--json']);
 sf(['data', 'query', '-o', 'l', '-q', "SELECT Id, LastName, Account.Name FROM Contact WHERE LastName IN ('Lovelace', 'Hopper') ORDER BY LastName"]);
 sf(['data', 'query', '-o', 'l', '-q', 'SELECT Name, (SELECT LastName FROM Contacts) FROM Account']);
 sf(['data', 'query', '-o', 'l', '-q', 'SELECT COUNT(Id), AccountId FROM Contact GROUP BY AccountId']);

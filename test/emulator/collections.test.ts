@@ -3,6 +3,8 @@
  * 200, allOrNone rollback, the 200-record limit, mixed types, MIXED_DML_OPERATION, upsert by external id, retrieve,
  * and Composite subrequests with references.
  */
+// Salesforce API names (Instruqt_Id__c, user_id) are not camelCase.
+/* eslint-disable camelcase */
 import { expect } from 'chai';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
 import { field } from '../../emulator/schema/fields.js';

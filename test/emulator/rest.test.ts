@@ -2,6 +2,8 @@
  * Conformance of the local org's REST data API with the REST API Developer Guide: versions, resources, userinfo,
  * authentication, describe, sObject rows, validation errors, upsert by external id, query paging and limits.
  */
+// Salesforce API names (Instruqt_Id__c, user_id) are not camelCase.
+/* eslint-disable camelcase */
 import { expect } from 'chai';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
 import { field } from '../../emulator/schema/fields.js';

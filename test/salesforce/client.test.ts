@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
+import { BudgetExceededError } from '../../src/salesforce/client.js';
+import { SalesforceApiError } from '../../src/salesforce/errors.js';
+import { soqlLiteral } from '../../src/salesforce/soql.js';
+import { clientAs } from '../helpers/connection.js';
+
+describe('SalesforceClient, the one door to the org', () => {
+  let local: LocalOrg;
+  beforeEach(async () => {
+    local = await startLocalOrg();
+  });
+  afterEach(async () => local.stop());
+
+  it('reads every page of a query larger than one 2,000-record batch', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    const leads = Array.from({ length: 2500 }, (_, i) => ({ LastName: `L${i}`, Company: 'Acme', Email: `l${i}@example.com` }));
+    const results = await client.insert('Lead', leads);
+    expect(results.every((r) => r.success)).to.equal(true);
+    expect(client.apiCalls).to.equal(13); // 2,500 records in collections of 200
+    const rows = await client.query<{ Email: string }>("SELECT Email FROM Lead WHERE Company = 'Acme'");
+    expect(rows).to.have.length(2500);
+    expect(new Set(rows.map((r) => r.Email)).size).to.equal(2500);
+  });
+
+  it('returns per-record errors of a collection instead of failing the batch', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    const results = await client.insert('Lead', [{ LastName: 'Ok', Company: 'Acme' }, { LastName: 'NoCompany' }]);
+    expect(results[0].success).to.equal(true);
+    expect(results[1].success).to.equal(false);
+    expect(results[1].errors[0].statusCode).to.equal('REQUIRED_FIELD_MISSING');
+    expect(local.org.query('Lead', (r) => r.LastName === 'Ok')).to.have.length(1);
+  });
+
+  it('finds a person whose email has an apostrophe and mixed case', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    await client.insert('Contact', [{ LastName: "O'Hara", Email: "Grace.O'Hara@Example.com" }]);
+    const rows = await client.query(`SELECT Id FROM Contact WHERE Email = ${soqlLiteral("grace.o'hara@example.com")}`);
+    expect(rows).to.have.length(1);
+  });
+
+  it('retries a call refused with UNABLE_TO_LOCK_ROW and with 503, then succeeds', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', method: 'PATCH', times: 1 });
+    local.injectFault({ kind: '503', method: 'POST', times: 1 });
+    const created = await client.insert('Account', [{ Name: 'Locked Co' }]);
+    expect(created[0].success).to.equal(true);
+    await client.update('Account', [{ Id: created[0].id, Name: 'Renamed Co' }]);
+    expect(local.org.query('Account', (r) => r.Name === 'Renamed Co')).to.have.length(1);
+    expect(local.org.query('Account', (r) => r.Name === 'Locked Co')).to.have.length(0);
+  });
+
+  it('retries a query whose connection dropped', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    local.injectFault({ kind: 'drop', method: 'GET', times: 2 });
+    const rows = await client.query('SELECT Id FROM User');
+    expect(rows.length).to.be.greaterThan(0);
+  });
+
+  it('surfaces an expired session it cannot refresh as INVALID_SESSION_ID', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    local.injectFault({ kind: 'expire-session', times: 1 });
+    try {
+      await client.query('SELECT Id FROM User');
+      expect.fail('the expired session was not reported');
+    } catch (error) {
+      expect(error).to.be.instanceOf(SalesforceApiError);
+      expect((error as SalesforceApiError).errorCode).to.equal('INVALID_SESSION_ID');
+    }
+  });
+
+  it('stops before a call that would exceed its API budget', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken, { maxApiCalls: 2 });
+    await client.query('SELECT Id FROM User');
+    await client.query('SELECT Id FROM Profile');
+    const before = local.apiCalls();
+    try {
+      await client.query('SELECT Id FROM Lead');
+      expect.fail('the budget was not enforced');
+    } catch (error) {
+      expect(error).to.be.instanceOf(BudgetExceededError);
+    }
+    expect(local.apiCalls()).to.equal(before);
+  });
+
+  it('reads the org API usage from Sforce-Limit-Info', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    await client.query('SELECT Id FROM User');
+    expect(client.apiUsage?.max).to.equal(100_000);
+    expect(client.apiUsage?.used).to.be.greaterThan(0);
+  });
+});
