@@ -71,6 +71,9 @@ const alwaysVisibleFields = new Set(
   ].map((f) => f.toLowerCase())
 );
 
+/** Components of a compound Name (Lead, Contact): not subject to field-level security. */
+const nameParts = new Set(['salutation', 'firstname', 'middlename', 'lastname', 'suffix']);
+
 export const insufficientAccessMessage =
   'You do not have the level of access necessary to perform the operation you requested. ' +
   'Please contact the owner of the record or your administrator if access is necessary.';
@@ -165,8 +168,11 @@ export class OrgAccessPolicy implements AccessPolicy {
     if (!this.crudGoverned(object)) return false;
     const name = field.toLowerCase();
     if (alwaysVisibleFields.has(name)) return false;
-    const def = this.org.getObject(object)?.fields.get(name);
+    const obj = this.org.getObject(object);
+    const def = obj?.fields.get(name);
     if (!def) return true;
+    // The parts of a compound person name (Lead/Contact Name) share the name field's visibility: always visible.
+    if (nameParts.has(name) && obj?.fields.get('name')?.nameField === true) return false;
     if (def.type === 'id' || def.nameField === true || def.autoNumber === true) return false;
     // Required fields cannot be listed in FieldPermissions; they are always readable and editable.
     if (!def.nillable && def.type !== 'boolean') return false;

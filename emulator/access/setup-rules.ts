@@ -166,18 +166,21 @@ function checkAlias(rec: Record<string, unknown>): void {
   }
 }
 
-/** Object permissions a set grants on standard objects, e.g. 'Read Leads', for the licence check. */
+/** Object permissions one ObjectPermissions row grants on a standard object, e.g. 'Read Leads'. */
+function standardObjectGrantsOfRow(org: OrgApi, row: Record<string, unknown>): string[] {
+  const object = String(row.SobjectType);
+  if (object.endsWith('__c')) return [];
+  const plural = org.getObject(object)?.labelPlural ?? object;
+  return ['Read', 'Create', 'Edit', 'Delete', 'ViewAllRecords', 'ModifyAllRecords']
+    .filter((flag) => row[`Permissions${flag}`] === true)
+    .map((flag) => `${flag} ${plural}`);
+}
+
+/** Object permissions a set grants on standard objects, for the licence check. */
 function standardObjectGrants(org: OrgApi, permissionSetIds: string[]): string[] {
-  const grants: string[] = [];
-  for (const row of rows(org, 'ObjectPermissions', (r) => permissionSetIds.some((id) => same(r.ParentId, id)))) {
-    const object = String(row.SobjectType);
-    if (object.endsWith('__c')) continue;
-    const plural = org.getObject(object)?.labelPlural ?? object;
-    for (const flag of ['Read', 'Create', 'Edit', 'Delete', 'ViewAllRecords', 'ModifyAllRecords']) {
-      if (row[`Permissions${flag}`] === true) grants.push(`${flag} ${plural}`);
-    }
-  }
-  return grants;
+  return rows(org, 'ObjectPermissions', (r) => permissionSetIds.some((id) => same(r.ParentId, id))).flatMap((row) =>
+    standardObjectGrantsOfRow(org, row)
+  );
 }
 
 function hasIntegrationPsl(org: OrgApi, userId: string): boolean {
@@ -309,9 +312,22 @@ function permissionSetRules(org: OrgApi): Trigger {
   };
 }
 
+/** Standard-object access added to a set already assigned to an integration user without the PSL is refused too. */
+function checkAssigneesLicences(org: OrgApi, rec: Record<string, unknown>): void {
+  const grants = standardObjectGrantsOfRow(org, rec);
+  if (grants.length === 0) return;
+  for (const a of rows(org, 'PermissionSetAssignment', (x) => same(x.PermissionSetId, rec.ParentId))) {
+    const user = getRecord(org, 'User', a.AssigneeId);
+    if (user && licenceOfUser(org, user)?.Name === integrationLicence && !hasIntegrationPsl(org, user.Id)) {
+      throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${grants[0]}`);
+    }
+  }
+}
+
 function permissionRowRules(org: OrgApi, object: 'ObjectPermissions' | 'FieldPermissions'): Trigger {
   const key = object === 'ObjectPermissions' ? 'SobjectType' : 'Field';
   const check = (rec: Record<string, unknown>, selfId?: string): void => {
+    if (object === 'ObjectPermissions') checkAssigneesLicences(org, rec);
     const problems = object === 'ObjectPermissions' ? objectPermissionProblems(rec) : fieldPermissionProblems(rec);
     if (problems.length > 0) throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', problems[0]);
     const duplicate = rows(

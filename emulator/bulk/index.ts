@@ -240,7 +240,7 @@ class BulkIngest {
     }
     const lead = kind === 'successful' ? ['sf__Id', 'sf__Created'] : kind === 'failed' ? ['sf__Id', 'sf__Error'] : [];
     const rows = kind === 'successful' ? job.successful : kind === 'failed' ? job.failed : job.unprocessed;
-    const csv = job.columns.length || lead.length ? stringify(rows, { header: true, columns: [...lead, ...job.columns], record_delimiter: '\n' }) : '';
+    const csv = job.columns.length || lead.length ? stringify(rows, { header: true, columns: [...lead, ...job.columns] }) : '';
     return { status: 200, body: csv, contentType: 'text/csv' };
   }
 
@@ -251,12 +251,12 @@ class BulkIngest {
     job.started = Date.now();
     let rows: string[][];
     try {
-      const parsed = parse(job.csv ?? '', {
+      const parsed: string[][] = parse(job.csv ?? '', {
         delimiter: DELIMITERS[job.columnDelimiter],
-        relax_column_count: false,
+        relaxColumnCount: false,
         bom: true,
-        skip_empty_lines: true,
-      }) as string[][];
+        skipEmptyLines: true,
+      });
       job.columns = parsed[0] ?? [];
       rows = parsed.slice(1);
     } catch (e) {

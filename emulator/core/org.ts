@@ -59,6 +59,19 @@ function jsonError(type: string, value: unknown): SalesforceError {
   );
 }
 
+/** Must have a value: not nillable, not a boolean (always has one), not computed, and writable by someone. */
+function isRequired(f: FieldDef): boolean {
+  const computed = f.calculated === true || f.autoNumber === true;
+  return !f.nillable && f.type !== 'boolean' && !computed && (f.createable || f.updateable);
+}
+
+/** Values checked against something else: restricted picklists and lookups (system audit lookups aside). */
+function isChecked(f: FieldDef): boolean {
+  const restricted = (f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist === true;
+  const lookup = f.type === 'reference' && f.name !== 'CreatedById' && f.name !== 'LastModifiedById';
+  return restricted || lookup;
+}
+
 export class Org implements OrgApi {
   public readonly orgId: string;
   public readonly options: OrgApi['options'];
@@ -200,6 +213,15 @@ export class Org implements OrgApi {
     return this.stores.get(object.toLowerCase())?.live.size ?? 0;
   }
 
+  /** Values of a picklist fed by another object's records (Lead.Status <- LeadStatus.MasterLabel). */
+  public picklistFromValues(f: FieldDef): Array<{ value: string; isDefault: boolean }> {
+    const from = f.picklistFrom;
+    if (!from) return [];
+    const rows = this.query(from.object, (r) =>
+      Object.entries(from.where ?? {}).every(([k, v]) => r[k] === v)
+    ).sort((a, b) => Number(a.SortOrder ?? 0) - Number(b.SortOrder ?? 0));
+    return rows.map((r) => ({ value: String(r[from.field]), isDefault: r.IsDefault === true }));
+  }
   public findByField(object: string, field: string, value: unknown): SRecord[] {
     const key = object.toLowerCase();
     const def = this.objects.get(key);
@@ -229,24 +251,9 @@ export class Org implements OrgApi {
     const def = this.requireObject(object);
     const key = def.name.toLowerCase();
     const system = principal === undefined;
-    let id: string | undefined;
     const shape = this.shapeOf(def);
     const rec = { ...shape.template } as SRecord;
-    for (const [name, value] of Object.entries(fields)) {
-      if (name === 'attributes') continue;
-      if (name.toLowerCase() === 'id') {
-        if (value === undefined || value === null || value === '') continue;
-        // System inserts may choose the id (the Organization record carries the org id).
-        if (!system || !isValidId(value) || value.slice(0, 3) !== def.keyPrefix || this.getAny(value)) {
-          throw new SalesforceError('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
-        }
-        id = to18(value);
-        continue;
-      }
-      const f = this.requireField(def, name);
-      if (!system && (!f.createable || f.calculated || f.autoNumber)) throw this.notWritable([f.name]);
-      rec[f.name] = this.coerce(f, value);
-    }
+    const id = this.applyFields(def, rec, fields, system, 'insert');
     for (const f of shape.dynamicDefaults) {
       if (rec[f.name] === null || rec[f.name] === undefined) rec[f.name] = this.defaultOf(f) ?? null;
     }
@@ -280,13 +287,7 @@ export class Org implements OrgApi {
     const old = this.requireLive(def, id);
     const system = principal === undefined;
     const rec: SRecord = { ...old };
-    for (const [name, value] of Object.entries(fields)) {
-      if (name === 'attributes' || name.toLowerCase() === 'id') continue;
-      const f = this.requireField(def, name);
-      if (!system && (!f.updateable || f.calculated || f.autoNumber)) throw this.notWritable([f.name]);
-      const v = this.coerce(f, value);
-      rec[f.name] = v === null && f.type === 'boolean' ? false : v;
-    }
+    this.applyFields(def, rec, fields, system, 'update');
     const now = sfDateTime();
     rec.LastModifiedDate = now;
     rec.SystemModstamp = now;
@@ -370,6 +371,35 @@ export class Org implements OrgApi {
 
   // ---------------------------------------------------------------- internals
 
+  /** Copies a request's fields onto a record, coerced; returns the Id a system insert chose, if any. */
+  private applyFields(
+    def: ObjectDef,
+    rec: SRecord,
+    fields: Record<string, unknown>,
+    system: boolean,
+    op: 'insert' | 'update'
+  ): string | undefined {
+    let id: string | undefined;
+    for (const [name, value] of Object.entries(fields)) {
+      if (name === 'attributes') continue;
+      if (name.toLowerCase() === 'id') {
+        if (op === 'update' || value === undefined || value === null || value === '') continue;
+        // System inserts may choose the id (the Organization record carries the org id).
+        if (!system || !isValidId(value) || value.slice(0, 3) !== def.keyPrefix || this.getAny(value)) {
+          throw new SalesforceError('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
+        }
+        id = to18(value);
+        continue;
+      }
+      const f = this.requireField(def, name);
+      const writable = (op === 'insert' ? f.createable : f.updateable) && f.calculated !== true && f.autoNumber !== true;
+      if (!system && !writable) throw this.notWritable([f.name]);
+      const v = this.coerce(f, value);
+      rec[f.name] = v === null && f.type === 'boolean' ? false : v;
+    }
+    return id;
+  }
+
   private requireObject(name: string): ObjectDef {
     const def = this.getObject(name);
     if (!def) {
@@ -420,19 +450,9 @@ export class Org implements OrgApi {
       case 'currency':
       case 'percent':
         return this.coerceNumber(f, value);
-      case 'date': {
-        const s = typeof value === 'string' ? value.slice(0, 10) : '';
-        const m = DATE.exec(s);
-        if (!m || Number.isNaN(Date.parse(s + 'T00:00:00Z')) || new Date(s + 'T00:00:00Z').getUTCDate() !== +m[3]) {
-          throw jsonError('date', value);
-        }
-        return s;
-      }
-      case 'datetime': {
-        const d = typeof value === 'number' ? new Date(value) : typeof value === 'string' ? new Date(value) : undefined;
-        if (!d || Number.isNaN(d.getTime())) throw jsonError('datetime', value);
-        return sfDateTime(d);
-      }
+      case 'date':
+      case 'datetime':
+        return this.coerceDate(f, value);
       case 'id':
       case 'reference': {
         const id = normalizeId(value);
@@ -443,22 +463,33 @@ export class Org implements OrgApi {
       }
       case 'address':
         return value;
-      default: {
-        if (typeof value === 'object') throw jsonError('string', JSON.stringify(value));
-        const s = String(value);
-        if (f.length !== undefined && s.length > f.length) {
-          throw new SalesforceError(
-            'STRING_TOO_LONG',
-            `${f.label}: data value too large: ${s} (max length=${f.length})`,
-            [f.name]
-          );
-        }
-        if (f.type === 'email' && !EMAIL.test(s)) {
-          throw new SalesforceError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]);
-        }
-        return s;
-      }
+      default:
+        return this.coerceText(f, value);
     }
+  }
+
+  private coerceDate(f: FieldDef, value: unknown): string {
+    if (f.type === 'date') {
+      const s = typeof value === 'string' ? value.slice(0, 10) : '';
+      const m = DATE.exec(s);
+      if (!m || new Date(s + 'T00:00:00Z').getUTCDate() !== +m[3]) throw jsonError('date', value);
+      return s;
+    }
+    const d = typeof value === 'number' || typeof value === 'string' ? new Date(value) : undefined;
+    if (!d || Number.isNaN(d.getTime())) throw jsonError('datetime', value);
+    return sfDateTime(d);
+  }
+
+  private coerceText(f: FieldDef, value: unknown): string {
+    if (typeof value === 'object') throw jsonError('string', JSON.stringify(value));
+    const s = String(value);
+    if (f.length !== undefined && s.length > f.length) {
+      throw new SalesforceError('STRING_TOO_LONG', `${f.label}: data value too large: ${s} (max length=${f.length})`, [f.name]);
+    }
+    if (f.type === 'email' && !EMAIL.test(s)) {
+      throw new SalesforceError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]);
+    }
+    return s;
   }
 
   private coerceNumber(f: FieldDef, value: unknown): number {
@@ -483,15 +514,7 @@ export class Org implements OrgApi {
     return f.picklistValues?.find((v) => v.defaultValue)?.value;
   }
 
-  /** Values of a picklist fed by another object's records (Lead.Status <- LeadStatus.MasterLabel). */
-  public picklistFromValues(f: FieldDef): Array<{ value: string; isDefault: boolean }> {
-    const from = f.picklistFrom;
-    if (!from) return [];
-    const rows = this.query(from.object, (r) =>
-      Object.entries(from.where ?? {}).every(([k, v]) => r[k] === v)
-    ).sort((a, b) => Number(a.SortOrder ?? 0) - Number(b.SortOrder ?? 0));
-    return rows.map((r) => ({ value: String(r[from.field]), isDefault: r.IsDefault === true }));
-  }
+
 
   private computeName(def: ObjectDef, rec: SRecord): void {
     const name = def.fields.get('name');
@@ -617,11 +640,8 @@ export class Org implements OrgApi {
       shape.template[f.name] = fixed ?? (f.type === 'boolean' ? false : null);
       if (f.picklistFrom) shape.dynamicDefaults.push(f);
       if (f.type === 'boolean') shape.booleans.push(f);
-      const required = !f.nillable && f.type !== 'boolean' && !f.calculated && !f.autoNumber && (f.createable || f.updateable);
-      if (required) shape.required.push(f);
-      const restricted = (f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist;
-      const lookup = f.type === 'reference' && f.name !== 'CreatedById' && f.name !== 'LastModifiedById';
-      if (restricted || lookup) shape.checked.push(f);
+      if (isRequired(f)) shape.required.push(f);
+      if (isChecked(f)) shape.checked.push(f);
       if (f.unique) shape.unique.push(f);
     }
     this.shapes.set(def, shape);
@@ -678,7 +698,10 @@ export class Org implements OrgApi {
   /** The index of one field, built on first use and kept up to date by every write after that. */
   private index(key: string, f: FieldDef): Index {
     let byField = this.indexes.get(key);
-    if (!byField) this.indexes.set(key, (byField = new Map()));
+    if (!byField) {
+      byField = new Map<string, Index>();
+      this.indexes.set(key, byField);
+    }
     let index = byField.get(f.name.toLowerCase());
     if (index) return index;
     index = new Map();
@@ -704,8 +727,8 @@ export class Org implements OrgApi {
       const a = before?.[f.name];
       const b = after?.[f.name];
       if (before && after && a === b) continue;
-      if (before && a !== null && a !== undefined) index.get(this.indexKey(f, a))?.delete(before.Id);
-      if (after && b !== null && b !== undefined) {
+      if (before && a !== undefined) index.get(this.indexKey(f, a))?.delete(before.Id);
+      if (after && b !== undefined) {
         const k = this.indexKey(f, b);
         let ids = index.get(k);
         if (!ids) index.set(k, (ids = new Set()));

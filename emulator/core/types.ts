@@ -87,7 +87,7 @@ export type ObjectDef = {
 };
 
 /** A stored record: canonical field name -> value. Id is always the 18-character form. */
-export type SRecord = { Id: string; [field: string]: unknown };
+export type SRecord = { [field: string]: unknown; Id: string };
 
 /** One Salesforce API error, `[{message, errorCode, fields}]` on REST, `statusCode` inside collection results. */
 export type ApiErrorBody = { message: string; errorCode: string; fields?: string[] };
@@ -172,6 +172,8 @@ export type OrgApi = {
   readonly options: Required<Pick<LocalOrgOptions, 'dailyApiLimit' | 'activationDelayMs' | 'apiVersion'>> &
     LocalOrgOptions;
   access: AccessPolicy;
+  /** The user system writes (seeding, deploys) are attributed to in CreatedById/OwnerId. */
+  defaultUserId?: string;
 
   // schema (internal view: ignores activation and access)
   getObject(name: string): ObjectDef | undefined;
@@ -204,8 +206,6 @@ export type OrgApi = {
   transaction<T>(fn: () => T): T;
   /** As transaction, for async work (composite requests). Writes of other requests made meanwhile are undone too. */
   transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
-  /** The user system writes (seeding, deploys) are attributed to in CreatedById/OwnerId. */
-  defaultUserId?: string;
 
   // sessions
   issueToken(userId: string): string;

@@ -82,13 +82,35 @@ export class Faults {
   }
 }
 
-function faultReply(rule: FaultRule): Reply {
+const LOCK_MESSAGE = 'unable to obtain exclusive access to this record or 1 records';
+const COLLECTION_WRITE = /\/composite\/sobjects(\/[^/]+\/[^/]+)?$/;
+
+/** How many records a Collections write carries (its per-record answers), or undefined for other requests. */
+function collectionSize(method: string, path: string, request?: { body: Buffer; query: URLSearchParams }): number | undefined {
+  if (!request || !COLLECTION_WRITE.test(path) || !['POST', 'PATCH', 'DELETE'].includes(method)) return undefined;
+  if (method === 'DELETE') return (request.query.get('ids') ?? '').split(',').filter(Boolean).length;
+  try {
+    const records = (JSON.parse(request.body.toString('utf8')) as { records?: unknown[] }).records;
+    return Array.isArray(records) ? records.length : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function faultReply(rule: FaultRule, method = '', path = '', request?: { body: Buffer; query: URLSearchParams }): Reply {
   switch (rule.kind) {
-    case 'UNABLE_TO_LOCK_ROW':
+    case 'UNABLE_TO_LOCK_ROW': {
+      // sObject Collections report lock failures per record, with HTTP 200.
+      const size = collectionSize(method, path, request);
+      if (size !== undefined) {
+        const result = { success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: LOCK_MESSAGE, fields: [] }] };
+        return { status: 200, body: Array.from({ length: size }, () => result) };
+      }
       return {
         status: 400,
-        body: [{ message: 'unable to obtain exclusive access to this record or 1 records', errorCode: 'UNABLE_TO_LOCK_ROW', fields: [] }],
+        body: [{ message: LOCK_MESSAGE, errorCode: 'UNABLE_TO_LOCK_ROW', fields: [] }],
       };
+    }
     case '503':
       return { status: 503, body: [{ message: 'Service temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }] };
     case '500':
@@ -117,6 +139,26 @@ function soapFault(code: string, message: string): Reply {
 }
 
 const soapParser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, trimValues: true });
+
+/** The session id, operation name and operation element of a SOAP envelope, or the fault for unreadable XML. */
+function parseEnvelope(raw: string): { sessionId?: string; operation: string; opBody: Record<string, unknown> } | Reply {
+  let envelope: Record<string, unknown>;
+  try {
+    envelope = ((soapParser.parse(raw) as Record<string, unknown>).Envelope ?? {}) as Record<string, unknown>;
+  } catch {
+    return soapFault('INVALID_XML', 'The request is not valid XML');
+  }
+  const header = (envelope.Header ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const sessionId = header.SessionHeader?.sessionId;
+  const soapBody = (envelope.Body ?? {}) as Record<string, unknown>;
+  const operation = Object.keys(soapBody)[0] ?? '';
+  const opBody = soapBody[operation];
+  return {
+    sessionId: typeof sessionId === 'string' ? sessionId : undefined,
+    operation,
+    opBody: (typeof opBody === 'object' && opBody ? opBody : {}) as Record<string, unknown>,
+  };
+}
 
 function bearer(headers: http.IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
@@ -182,7 +224,10 @@ export class LocalOrgServer {
       const userId = token ? this.org.userOfToken(token) : undefined;
       if (!token || !userId) return this.send(res, errorReply(INVALID_SESSION));
       principal = { userId, orgId: this.org.orgId };
-      const early = this.gate(principal, method, path, route.options.countsAsApiCall !== false, token);
+      const early = this.gate(principal, method, path, route.options.countsAsApiCall !== false, token, {
+        body,
+        query: url.searchParams,
+      });
       if (early === 'drop') return void req.socket.destroy();
       if (early) return this.send(res, early);
     }
@@ -196,11 +241,18 @@ export class LocalOrgServer {
       const token = bearer(req.headers);
       if (token) this.org.revokeToken(token);
     }
-    this.send(res, late ? faultReply(late) : reply);
+    this.send(res, late ? faultReply(late, method, path, { body, query: url.searchParams }) : reply);
   }
 
   /** Access check, API charge and 'before' faults; an answer to send instead of running the handler, if any. */
-  private gate(principal: Principal, method: string, path: string, counts: boolean, token: string): Reply | 'drop' | undefined {
+  private gate(
+    principal: Principal,
+    method: string,
+    path: string,
+    counts: boolean,
+    token: string,
+    request?: { body: Buffer; query: URLSearchParams }
+  ): Reply | 'drop' | undefined {
     try {
       this.org.access.checkApi(principal);
       if (counts) this.meter.charge(principal.userId);
@@ -211,7 +263,7 @@ export class LocalOrgServer {
     if (!fault) return undefined;
     if (fault.kind === 'drop') return 'drop';
     if (fault.kind === 'expire-session') this.org.revokeToken(token);
-    return faultReply(fault);
+    return faultReply(fault, method, path, request);
   }
 
   private async run(route: RouteMatch['route'], ctx: RequestContext): Promise<Reply> {
@@ -230,22 +282,15 @@ export class LocalOrgServer {
     body: Buffer
   ): Promise<Reply> {
     const raw = body.toString('utf8');
-    let envelope: Record<string, unknown>;
-    try {
-      envelope = ((soapParser.parse(raw) as Record<string, unknown>).Envelope ?? {}) as Record<string, unknown>;
-    } catch {
-      return soapFault('INVALID_XML', 'The request is not valid XML');
-    }
-    const header = (envelope.Header ?? {}) as Record<string, Record<string, unknown> | undefined>;
-    const sessionId = header.SessionHeader?.sessionId;
-    const userId = typeof sessionId === 'string' ? this.org.userOfToken(sessionId) : undefined;
-    if (!userId || typeof sessionId !== 'string') {
+    const parsed = parseEnvelope(raw);
+    if ('status' in parsed) return parsed;
+    const { sessionId, operation, opBody } = parsed;
+    const userId = sessionId ? this.org.userOfToken(sessionId) : undefined;
+    if (!userId || !sessionId) {
       return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
     }
-    const soapBody = (envelope.Body ?? {}) as Record<string, unknown>;
-    const operation = Object.keys(soapBody)[0];
     const handler = operation ? this.router.soapOperations.get(operation) : undefined;
-    if (!handler) return soapFault('INVALID_OPERATION', `No operation available for request ${operation ?? ''}`);
+    if (!handler) return soapFault('INVALID_OPERATION', `No operation available for request ${operation}`);
     const principal: Principal = { userId, orgId: this.org.orgId };
     const early = this.gate(principal, 'POST', path, true, sessionId);
     if (early === 'drop') {
@@ -258,8 +303,7 @@ export class LocalOrgServer {
       return soapFault(err?.errorCode ?? 'UNKNOWN_EXCEPTION', err?.message ?? 'error');
     }
     const ctx = this.router.context('POST', path, query, req.headers, body, principal);
-    const opBody = soapBody[operation];
-    ctx.soap = { operation, body: (typeof opBody === 'object' && opBody ? opBody : {}) as Record<string, unknown>, raw };
+    ctx.soap = { operation, body: opBody, raw };
     try {
       return await handler(ctx);
     } catch (e) {

@@ -182,7 +182,9 @@ function referenceDef(name: string, type: string, b: XmlObject, common: CommonOp
     ...common,
     nillable: masterDetail ? false : common.nillable,
     referenceTo: asArray(b.referenceTo).map((r) => text(r) ?? ''),
-    relationshipName: relationshipName ? `${relationshipName}__r` : undefined,
+    // SOQL walks up via the field name (Lead__c -> Lead__r); the parent sees the children as relationshipName__r.
+    relationshipName: name.replace(/__c$/, '__r'),
+    childRelationshipName: relationshipName ? `${relationshipName}__r` : undefined,
     relationshipLabel: text(b.relationshipLabel),
     deleteConstraint: masterDetail ? 'Cascade' : ((text(b.deleteConstraint) ?? 'SetNull') as FieldDef['deleteConstraint']),
   });
@@ -337,7 +339,7 @@ export function fieldMetadata(f: FieldDef): XmlObject {
   if (f.precision !== undefined) md.precision = String(f.precision);
   if (f.scale !== undefined) md.scale = String(f.scale);
   if (f.referenceTo) md.referenceTo = f.referenceTo[0];
-  if (f.relationshipName) md.relationshipName = f.relationshipName.replace(/__r$/, '');
+  if (f.childRelationshipName) md.relationshipName = f.childRelationshipName.replace(/__r$/, '');
   return sortedKeys(md);
 }
 

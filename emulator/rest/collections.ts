@@ -9,7 +9,7 @@ import { SalesforceError, type ObjectDef, type OrgApi, type Principal, type Requ
 import type { HttpRouter } from '../http/router.js';
 import { visibleObject } from '../schema/describe.js';
 import { apiVersionOf, createRecord, deleteRecord, invalidType, objectFor, readable, selectFields, toApiRecord, updateRecord } from './records.js';
-import { externalIdField, upsertRecord } from './sobjects.js';
+import { externalIdField, upsertRecord, type UpsertOutcome } from './sobjects.js';
 
 export const MAX_RECORDS = 200;
 
@@ -65,7 +65,7 @@ export function markMixedDml(steps: Step[]): void {
   const first = steps.find((s) => s.def && !s.error)?.def;
   if (!first) return;
   for (const s of steps) {
-    if (!s.def || s.error || Boolean(s.def.setup) === Boolean(first.setup)) continue;
+    if (!s.def || s.error !== undefined || Boolean(s.def.setup) === Boolean(first.setup)) continue;
     const [setup, other] = s.def.setup ? [s.def, first] : [first, s.def];
     s.error = new SalesforceError(
       'MIXED_DML_OPERATION',
@@ -174,8 +174,8 @@ function upsert(ctx: RequestContext): Reply {
     throw new SalesforceError('INVALID_FIELD', `Field name provided, ${ctx.params.field} is not an External ID or indexed field for ${def.name}`);
   }
   const valueOf = (rec: Record<string, unknown>): string | undefined => {
-    const entry = Object.entries(rec).find(([k]) => k.toLowerCase() === f.name.toLowerCase());
-    return entry && entry[1] !== null && entry[1] !== undefined && entry[1] !== '' ? String(entry[1]) : undefined;
+    const value = Object.entries(rec).find(([k]) => k.toLowerCase() === f.name.toLowerCase())?.[1];
+    return value === null || value === undefined || value === '' ? undefined : String(value);
   };
   const seen = new Map<string, number>();
   for (const rec of records) {
@@ -194,7 +194,7 @@ function upsert(ctx: RequestContext): Reply {
     }
     return {
       def,
-      run: () => {
+      run: (): UpsertOutcome => {
         try {
           return upsertRecord(ctx.org, p, def, f, value, rec, version);
         } catch (e) {

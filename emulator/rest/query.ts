@@ -59,7 +59,7 @@ export class QueryCursors {
 
 function soqlOf(ctx: RequestContext): string {
   const q = ctx.query.get('q');
-  if (!q || !q.trim()) throw new SalesforceError('MALFORMED_QUERY', 'A query string has to be specified');
+  if (!q?.trim()) throw new SalesforceError('MALFORMED_QUERY', 'A query string has to be specified');
   return q;
 }
 

@@ -40,7 +40,7 @@ export function userInfo(ctx: RequestContext): Record<string, unknown> {
   const instance = instanceUrlOf(ctx);
   const v = org.options.apiVersion;
   const orgId = org.orgId;
-  const str = (k: string): string | null => (typeof user[k] === 'string' ? (user[k] as string) : null);
+  const str = (k: string): string | null => (typeof user[k] === 'string' ? (user[k]) : null);
   const urls: Record<string, string> = {
     enterprise: `${instance}/services/Soap/c/${v}/${orgId}`,
     metadata: `${instance}/services/Soap/m/${v}/${orgId}`,
@@ -93,13 +93,13 @@ function limits(org: OrgApi, meter: ApiMeter): Record<string, { Max: number; Rem
   const fixed = (Max: number): { Max: number; Remaining: number } => ({ Max, Remaining: Max });
   return {
     DailyApiRequests: { Max: max, Remaining: Math.max(0, max - meter.used()) },
-    DailyAsyncApexExecutions: fixed(250000),
-    DailyBulkApiBatches: fixed(15000),
-    DailyBulkV2QueryFileStorageMB: fixed(976562),
-    DailyBulkV2QueryJobs: fixed(10000),
+    DailyAsyncApexExecutions: fixed(250_000),
+    DailyBulkApiBatches: fixed(15_000),
+    DailyBulkV2QueryFileStorageMB: fixed(976_562),
+    DailyBulkV2QueryJobs: fixed(10_000),
     DataStorageMB: fixed(5),
     FileStorageMB: fixed(20),
-    HourlyPublishedPlatformEvents: fixed(50000),
+    HourlyPublishedPlatformEvents: fixed(50_000),
     MassEmail: fixed(10),
     SingleEmail: fixed(15),
   };

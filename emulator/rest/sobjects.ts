@@ -22,7 +22,8 @@ import {
 /** The field an upsert or external-id read matches on: Id, or an External ID / idLookup field the user can read. */
 export function externalIdField(org: OrgApi, p: Principal | undefined, def: ObjectDef, name: string): FieldDef {
   const f = def.fields.get(name.toLowerCase());
-  if (!f || !(f.name === 'Id' || f.externalId || f.idLookup) || !readable(org, p, def, f)) {
+  const matchable = f !== undefined && (f.name === 'Id' || f.externalId === true || f.idLookup === true);
+  if (!f || !matchable || !readable(org, p, def, f)) {
     throw new SalesforceError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${name}`, [], 404);
   }
   return f;

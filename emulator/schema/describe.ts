@@ -111,70 +111,95 @@ export function describeGlobal(org: OrgApi, principal: Principal | undefined, ve
   return { encoding: 'UTF-8', maxBatchSize: 200, sobjects };
 }
 
+const TEXTUAL = new Set<FieldType>(['string', 'textarea', 'url', 'email', 'phone', 'picklist', 'multipicklist', 'combobox', 'id', 'reference']);
+const DECIMAL = new Set<FieldType>(['double', 'currency', 'percent']);
+const UNGROUPABLE = new Set<FieldType>(['textarea', 'double', 'currency', 'percent', 'datetime', 'address']);
+const PICKLISTS = new Set<FieldType>(['picklist', 'multipicklist', 'combobox']);
+
+/** The size-related describe properties: length for text, digits for int, precision/scale for decimals. */
+function sizeOf(f: FieldDef): Record<string, number> {
+  const length = TEXTUAL.has(f.type) ? f.length ?? 0 : 0;
+  return {
+    byteLength: length * 3,
+    digits: f.type === 'int' ? f.digits ?? 9 : 0,
+    length,
+    precision: DECIMAL.has(f.type) ? f.precision ?? 18 : 0,
+    scale: DECIMAL.has(f.type) ? f.scale ?? 0 : 0,
+  };
+}
+
+/** The lookup-related describe properties. */
+function relationOf(f: FieldDef): Record<string, unknown> {
+  const targets = f.referenceTo?.length ?? 0;
+  return {
+    cascadeDelete: f.deleteConstraint === 'Cascade',
+    namePointing: targets > 1,
+    polymorphicForeignKey: targets > 1 || f.anyReference === true,
+    referenceTo: f.referenceTo ?? [],
+    relationshipName: f.relationshipName ?? null,
+    restrictedDelete: f.deleteConstraint === 'Restrict',
+  };
+}
+
+/** Flags Salesforce reports false/null unless the field says otherwise. */
+function flagsOf(f: FieldDef): Record<string, unknown> {
+  return {
+    autoNumber: f.autoNumber ?? false,
+    calculated: f.calculated ?? false,
+    caseSensitive: f.caseSensitive ?? false,
+    defaultValue: f.defaultValue ?? null,
+    defaultedOnCreate: f.defaultedOnCreate ?? false,
+    externalId: f.externalId ?? false,
+    idLookup: f.idLookup ?? false,
+    nameField: f.nameField ?? false,
+    restrictedPicklist: f.restrictedPicklist ?? false,
+    unique: f.unique ?? false,
+  };
+}
+
 export function describeField(org: OrgApi, principal: Principal | undefined, def: ObjectDef, f: FieldDef): Record<string, unknown> {
   const editable = principal === undefined || org.access.fieldEditable(principal, def.name, f.name);
-  const textual = ['string', 'textarea', 'url', 'email', 'phone', 'picklist', 'multipicklist', 'combobox', 'id', 'reference'].includes(f.type);
-  const length = textual ? f.length ?? 0 : 0;
+  const longText = f.type === 'textarea' && (f.length ?? 0) > 255;
   return {
     aggregatable: f.type !== 'textarea' && f.type !== 'address',
     aiPredictionField: false,
-    autoNumber: f.autoNumber ?? false,
-    byteLength: length * 3,
-    calculated: f.calculated ?? false,
     calculatedFormula: null,
-    cascadeDelete: f.deleteConstraint === 'Cascade',
-    caseSensitive: f.caseSensitive ?? false,
     compoundFieldName: null,
     controllerName: null,
     createable: f.createable && editable,
     custom: f.custom,
-    defaultValue: f.defaultValue ?? null,
     defaultValueFormula: null,
-    defaultedOnCreate: f.defaultedOnCreate ?? false,
     dependentPicklist: false,
     deprecatedAndHidden: false,
-    digits: f.type === 'int' ? f.digits ?? 9 : 0,
     displayLocationInDecimal: false,
     encrypted: false,
-    externalId: f.externalId ?? false,
-    extraTypeInfo: f.type === 'textarea' && (f.length ?? 0) > 255 ? 'plaintextarea' : null,
-    filterable: f.type !== 'textarea' || (f.length ?? 0) <= 255,
+    extraTypeInfo: longText ? 'plaintextarea' : null,
+    filterable: !longText,
     filteredLookupInfo: null,
     formulaTreatNullNumberAsZero: false,
-    groupable: !['textarea', 'double', 'currency', 'percent', 'datetime', 'address'].includes(f.type),
+    groupable: !UNGROUPABLE.has(f.type),
     highScaleNumber: false,
     htmlFormatted: false,
-    idLookup: f.idLookup ?? false,
     inlineHelpText: null,
     label: f.label,
-    length,
     mask: null,
     maskType: null,
     name: f.name,
-    nameField: f.nameField ?? false,
-    namePointing: (f.referenceTo?.length ?? 0) > 1,
     nillable: f.nillable,
-    permissionable: f.nillable && !f.calculated && f.type !== 'id' && f.name !== 'OwnerId',
-    picklistValues: ['picklist', 'multipicklist', 'combobox'].includes(f.type)
-      ? picklistValuesOf(org, f).map((p) => ({ ...p, validFor: null }))
-      : [],
-    polymorphicForeignKey: (f.referenceTo?.length ?? 0) > 1 || (f.anyReference ?? false),
-    precision: ['double', 'currency', 'percent'].includes(f.type) ? f.precision ?? 18 : 0,
+    permissionable: f.nillable && f.calculated !== true && f.type !== 'id' && f.name !== 'OwnerId',
+    picklistValues: PICKLISTS.has(f.type) ? picklistValuesOf(org, f).map((p) => ({ ...p, validFor: null })) : [],
     queryByDistance: false,
     referenceTargetField: null,
-    referenceTo: f.referenceTo ?? [],
-    relationshipName: f.relationshipName ?? null,
     relationshipOrder: null,
-    restrictedDelete: f.deleteConstraint === 'Restrict',
-    restrictedPicklist: f.restrictedPicklist ?? false,
-    scale: ['double', 'currency', 'percent'].includes(f.type) ? f.scale ?? 0 : 0,
     searchPrefilterable: false,
     soapType: SOAP_TYPES[f.type],
-    sortable: f.type !== 'textarea' || (f.length ?? 0) <= 255,
+    sortable: !longText,
     type: f.type,
-    unique: f.unique ?? false,
     updateable: f.updateable && editable,
     writeRequiresMasterRead: false,
+    ...sizeOf(f),
+    ...relationOf(f),
+    ...flagsOf(f),
   };
 }
 

@@ -96,6 +96,10 @@ export class Planner {
     const fields = query.fields ?? [];
     if (fields.some((f) => f.type === 'FieldTypeof')) throw malformed(soql, 'TYPEOF', 'TYPEOF is not supported by the local org');
 
+    // SOQL and SOSL Reference: OFFSET ("The maximum offset is 2,000 rows").
+    if (query.offset !== undefined && query.offset > 2000) {
+      throw soqlError('NUMBER_OUTSIDE_VALID_RANGE', soql, 'OFFSET', 'Maximum SOQL offset allowed is 2000');
+    }
     const isAggregate =
       query.groupBy !== undefined ||
       fields.some((f) => f.type === 'FieldFunctionExpression' && AGGREGATE_FNS.has(f.functionName.toUpperCase()));

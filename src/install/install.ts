@@ -49,7 +49,14 @@ type StageOutcome = { status: StageStatus; changes: string[]; message?: string }
 
 export const EXIT_PARTIAL = 68;
 
-export async function install(connection: Connection, options: InstallOptions): Promise<InstallResult> {
+export async function install(connection: Connection, given: InstallOptions): Promise<InstallResult> {
+  // Flags left unset arrive as undefined; the result always says true or false.
+  const options: InstallOptions = {
+    ...given,
+    dryRun: given.dryRun === true,
+    keepInstallPermissions: given.keepInstallPermissions === true,
+    noPrompt: given.noPrompt === true,
+  };
   const client = new SalesforceClient(connection);
   const footprint = readFootprint(options.footprintDir);
   const permissionSet = integrationPermissionSet(footprint);

@@ -112,21 +112,31 @@ export async function runDoctor(client: SalesforceClient, options: DoctorOptions
     user,
     assignments: user ? await assignmentsOf(client, user.id) : [],
   };
-  const checks: DoctorCheck[] = [checkUserExists(ctx)];
+  // Headroom first: with the daily limit spent, every later check would only report REQUEST_LIMIT_EXCEEDED.
+  const checks: DoctorCheck[] = [await guarded('api-headroom', () => checkApiHeadroom(ctx)), checkUserExists(ctx)];
   if (user) {
     checks.push(checkActive(ctx, user));
-    checks.push(await checkApiAccess(ctx, user));
+    checks.push(await guarded('api-access', () => checkApiAccess(ctx, user)));
   }
-  checks.push(await checkObjects(ctx));
+  checks.push(await guarded('objects', () => checkObjects(ctx)));
   if (user) {
-    checks.push(await checkFieldSecurity(ctx));
-    checks.push(await checkAssignments(ctx, user));
+    checks.push(await guarded('field-security', () => checkFieldSecurity(ctx)));
+    checks.push(await guarded('assignments', () => checkAssignments(ctx, user)));
   }
-  checks.push(await checkLeadStatus(ctx));
-  checks.push(await checkChatter(ctx));
-  checks.push(await checkApiHeadroom(ctx));
+  checks.push(await guarded('lead-status', () => checkLeadStatus(ctx)));
+  checks.push(await guarded('chatter', () => checkChatter(ctx)));
   checks.push(await checkLastSync(ctx));
   return summarize(client, user, checks);
+}
+
+/** A check whose calls fail reports that failure instead of ending the whole diagnosis. */
+async function guarded(id: CheckId, run: () => Promise<DoctorCheck>): Promise<DoctorCheck> {
+  try {
+    return await run();
+  } catch (error) {
+    const reason = error instanceof SalesforceApiError ? `${error.errorCode}: ${error.message}` : (error as Error).message;
+    return check(id, 'fail', `Could not be checked: ${reason}`, 'Fix the error above (see the other checks), then run doctor again.');
+  }
 }
 
 export function summarize(client: SalesforceClient, user: IntegrationUser | undefined, checks: DoctorCheck[]): DoctorResult {

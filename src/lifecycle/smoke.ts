@@ -128,10 +128,13 @@ async function collect(admin: SalesforceClient, email: string, token: string, re
     `SELECT Id FROM Instruqt_Track__c WHERE Track_Slug__c = ${soqlLiteral(`instruqt-doctor-smoke-${token}`)}`
   );
   report.created.tracks = tracks.map((t) => t.Id);
-  if (leads.length === 0) return;
+  // By participant too: a play the sync could not link to a Lead is still the smoke test's to remove.
   const ids = soqlIn(report.created.leads);
-  const plays = await admin.query<{ Id: string }>(`SELECT Id FROM Instruqt_Play__c WHERE Lead__c IN ${ids}`);
+  const plays = await admin.query<{ Id: string }>(
+    `SELECT Id FROM Instruqt_Play__c WHERE Lead__c IN ${ids} OR Play_ID__c = ${soqlLiteral(`smoke-play-${token}`)} OR Participant_ID__c = ${soqlLiteral(`smoke-${token}`)}`
+  );
   report.created.plays = plays.map((p) => p.Id);
+  if (leads.length === 0) return;
   const [posts, tasks] = await Promise.all([
     admin.query<{ Id: string }>(`SELECT Id FROM FeedItem WHERE ParentId IN ${ids}`).catch(() => []),
     admin.query<{ Id: string }>(`SELECT Id FROM Task WHERE WhoId IN ${ids}`).catch(() => []),

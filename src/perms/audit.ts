@@ -21,7 +21,7 @@ import {
   type GrantSource,
   type MutedGrant,
 } from './effective-permissions.js';
-import { describeSource, grantFixes, removalFixes, text } from './fixes.js';
+import { describeSource, grantFixes, removalFixes, text, type FixTarget } from './fixes.js';
 
 export type FindingKind = 'missing' | 'installOnly' | 'forbidden' | 'excess';
 
@@ -173,7 +173,10 @@ function auditUser(
       kind === 'excess' ? opts.strict === true : kind === 'installOnly' ? opts.allowInstallOnly !== true : true,
     label: (name) => policyLabel(policy, name) ?? snapshot.permissionLabels[name] ?? name,
   };
-  const findings = [...userPermissionFindings(ctx), ...objectFindings(ctx), ...fieldFindings(ctx)];
+  const rank: Record<FindingKind, number> = { forbidden: 0, installOnly: 1, missing: 2, excess: 3 };
+  const findings = [...userPermissionFindings(ctx), ...objectFindings(ctx), ...fieldFindings(ctx)].sort(
+    (a, b) => rank[a.kind] - rank[b.kind]
+  );
   return {
     id: eff.user.Id,
     username: ctx.username,
@@ -191,7 +194,7 @@ function missingFinding(
   ctx: UserContext,
   permission: PermissionRef,
   workflowIds: string[],
-  what: { label: string; setupSection: 'system' | 'object' | 'field' },
+  what: FixTarget,
   objectMissing?: string
 ): Finding {
   const workflows = ctx.workflows(workflowIds);
@@ -213,7 +216,7 @@ function grantedFinding(
   kind: FindingKind,
   permission: PermissionRef,
   sources: GrantSource[],
-  what: { label: string; setupSection: 'system' | 'object' | 'field'; object?: string }
+  what: FixTarget
 ): Finding {
   const key = permission.type === 'user' ? permission.name : permission.type === 'object' ? permission.object : permission.field;
   return {
@@ -258,6 +261,7 @@ function objectFindings(ctx: UserContext): Finding[] {
       label,
       setupSection: 'object',
       object,
+      setting: extra.join(', '),
     });
   };
   for (const o of policy.required.objects) {
@@ -273,7 +277,7 @@ function objectFindings(ctx: UserContext): Finding[] {
           ctx,
           { type: 'object', object: o.object, access: missing, label },
           missing.flatMap((a) => o.access[a] ?? []),
-          { label, setupSection: 'object' },
+          { label, setupSection: 'object', object: o.object, setting: missing.join(', ') },
           objectMissing ? o.object : undefined
         )
       );
@@ -306,6 +310,8 @@ function fieldFindings(ctx: UserContext): Finding[] {
       missingFinding(ctx, { type: 'field', object: f.object, field: f.field, access, label }, f.workflows, {
         label,
         setupSection: 'field',
+        object: f.object,
+        setting: text('setting.field', [access, f.field.slice(f.object.length + 1)]),
       })
     );
   }
@@ -322,6 +328,7 @@ function fieldFindings(ctx: UserContext): Finding[] {
         label,
         setupSection: 'field',
         object,
+        setting: text('setting.field', [access, field.slice(object.length + 1)]),
       })
     );
   }

@@ -14,26 +14,36 @@ export function text(key: string, tokens: Array<string | number> = []): string {
 
 const orgFlag = (org?: string): string => org ?? '<org>';
 
+/** What a fix is about: the permission's label and where Setup shows it. */
+export type FixTarget = {
+  label: string;
+  setupSection: 'system' | 'object' | 'field';
+  /** Object API name (object and field permissions). */
+  object?: string;
+  /** What to tick or clear on that page: `Create, Edit`, `Edit on Email`; default: the label. */
+  setting?: string;
+};
+
 /** Remedies for a permission that must go, one per source. */
 export function removalFixes(
   sources: GrantSource[],
-  what: { label: string; setupSection: 'system' | 'object' | 'field'; object?: string },
+  what: FixTarget,
   user: string,
   org?: string
 ): string[] {
   const fixes: string[] = [];
   for (const s of sources) {
     if (s.kind === 'profile') {
-      fixes.push(text('fix.profile', [s.name, sectionLabel(what), what.label, user]));
+      fixes.push(text('fix.profile', [s.name, sectionLabel(what), what.setting ?? what.label, user]));
     } else if (s.kind === 'permissionSet' && s.owned) {
       fixes.push(text('fix.reduce', [orgFlag(org)]));
-      fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.label]));
+      fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.setting ?? what.label]));
     } else if (s.kind === 'permissionSet') {
-      fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.label]));
+      fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.setting ?? what.label]));
       fixes.push(text('fix.unassign', [user, s.label, orgFlag(org)]));
     } else if (s.permissionSet?.owned) {
       fixes.push(text('fix.reduce', [orgFlag(org)]));
-      fixes.push(text('fix.permissionSet', [s.permissionSet.label, sectionLabel(what), what.label]));
+      fixes.push(text('fix.permissionSet', [s.permissionSet.label, sectionLabel(what), what.setting ?? what.label]));
     } else {
       fixes.push(text('fix.group', [s.label, what.label, s.permissionSet?.label ?? '?']));
       fixes.push(text('fix.unassignGroup', [user, s.label, orgFlag(org)]));
@@ -44,7 +54,7 @@ export function removalFixes(
 
 /** Remedies for a missing grant. */
 export function grantFixes(
-  what: { label: string; setupSection: 'system' | 'object' | 'field' },
+  what: FixTarget,
   ownSet: { name: string; label: string } | undefined,
   holdsOwnSet: boolean,
   user: string,
@@ -55,11 +65,11 @@ export function grantFixes(
   const fixes: string[] = [];
   if (!holdsOwnSet && ownSet) fixes.push(text('fix.assign', [ownSet.name, user, orgFlag(org)]));
   fixes.push(text('fix.reduce', [orgFlag(org)]));
-  if (ownSet) fixes.push(text('fix.grant', [ownSet.label, sectionLabel(what), what.label]));
+  if (ownSet) fixes.push(text('fix.grant', [ownSet.label, sectionLabel(what), what.setting ?? what.label]));
   return fixes;
 }
 
-function sectionLabel(what: { setupSection: 'system' | 'object' | 'field'; object?: string }): string {
+function sectionLabel(what: FixTarget): string {
   if (what.setupSection === 'system') return text('section.system');
   return text('section.object', [what.object ?? '']);
 }

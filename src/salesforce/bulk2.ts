@@ -70,13 +70,13 @@ export function toCsv(records: Array<Record<string, unknown>>): string {
   }
   return stringify(
     records.map((r) => columns.map((c) => csvValue(r[c]))),
-    { header: true, columns, record_delimiter: '\n' }
+    { header: true, columns }
   );
 }
 
 export function parseCsv(text: string): CsvRow[] {
-  if (!text || !text.trim()) return [];
-  return parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true, bom: true }) as CsvRow[];
+  if (!text?.trim()) return [];
+  return parse(text, { columns: true, skipEmptyLines: true, relaxColumnCount: true, bom: true });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -131,10 +131,8 @@ async function settleJobs(client: SalesforceClient, cfg: SyncConfig, jobIds: str
   }
 }
 
-export async function runSync(opts: SyncOptions): Promise<SyncResult> {
-  const { client, config: cfg } = opts;
-  const dryRun = opts.dryRun ?? false;
-  const result: SyncResult = {
+function emptyResult(dryRun: boolean): SyncResult {
+  return {
     dryRun,
     status: 'complete',
     events: { read: 0, valid: 0, rejected: 0, duplicates: 0, skipped: 0 },
@@ -149,177 +147,208 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
     apiCalls: 0,
     bulkJobs: 0,
   };
-  const failed = new FailedRecordsFile(dryRun ? undefined : opts.failedRecordsFile);
-  const journal = dryRun ? undefined : new Journal(opts.journalDir ?? defaultJournalDir(), opts.orgId);
-  result.journalFile = journal?.file;
-  const head = new InputHead();
-  const counts: WriteCounts = emptyCounts();
-  const progress = (): void =>
-    opts.onProgress?.({
-      eventsRead: result.events.read,
-      batches: result.batches,
-      apiCalls: client.apiCalls,
-      skipped: result.events.skipped,
-    });
+}
 
-  const reserveLeft = (): boolean => {
-    const u = client.apiUsage;
-    return !u || u.max - u.used > Math.ceil((u.max * cfg.apiReservePercent) / 100);
-  };
+/** One run: its counters, journal state and the input position. */
+class SyncRun {
+  public readonly result: SyncResult;
+  private readonly cfg: SyncConfig;
+  private readonly client: SalesforceClient;
+  private readonly dryRun: boolean;
+  private readonly failed: FailedRecordsFile;
+  private readonly journal?: Journal;
+  private readonly head = new InputHead();
+  private readonly counts: WriteCounts = emptyCounts();
+  private checked: Preflight = { convertedLeads: false };
+  private journalData?: JournalData;
+  private previous?: JournalData;
+  private batch: SyncEvent[] = [];
+  private lastLine = 0;
+  private skipThrough = 0;
 
-  let journalData: JournalData | undefined;
-  try {
-    const checked = await preflight(client, cfg);
-    result.leadStatus = checked.leadStatus;
-    const previous = await journal?.load();
-    if (previous?.inFlight?.bulkJobs.length) await settleJobs(client, cfg, previous.inFlight.bulkJobs);
-
-    const save = async (patch: Partial<JournalData>): Promise<void> => {
-      if (!journal) return;
-      journalData = {
-        version: 1,
-        orgId: opts.orgId,
-        input: { headLines: head.lines, headHash: head.digest() },
-        committedLine: journalData?.committedLine ?? 0,
-        status: 'running',
-        batches: journalData?.batches ?? 0,
-        updatedAt: '',
-        ...journalData,
-        ...patch,
-      };
-      journalData.input = { headLines: head.lines, headHash: head.digest() };
-      await journal.save(journalData);
-    };
-
-    // --- one batch ---------------------------------------------------------------------------------------------
-    const processBatch = async (events: SyncEvent[], toLine: number): Promise<void> => {
-      const fromLine = events[0]?.line ?? toLine;
-      if (!reserveLeft()) throw new BudgetExceededError(client.apiCalls, client.apiCalls);
-      client.assertBudget(3);
-      await save({ inFlight: { fromLine, toLine, bulkJobs: [] }, status: 'running' });
-      const fold = foldBatch(events);
-      result.events.duplicates += fold.duplicates;
-      let firstRound = true;
-      for (let round = 1; ; round++) {
-        try {
-          const plan = await planBatch(client, fold, cfg, checked);
-          if (firstRound) {
-            for (const issue of plan.issues) {
-              if (result.fieldIssues.length < LIST_CAP) result.fieldIssues.push(issue);
-              opts.onWarning?.(`line ${issue.line ?? '?'}: play ${issue.playId ?? ''}: ${issue.field} ${issue.action}: ${issue.reason}`);
-            }
-            result.plays.unmatched += plan.unmatched;
-            firstRound = false;
-          }
-          if (dryRun) {
-            addPlanCounts(counts, plan);
-            result.plays.linked += plan.linked;
-            break;
-          }
-          if (isEmptyPlan(plan)) break;
-          const writer = new PlanWriter(client, cfg, {
-            onBulkJob: async (jobId) => {
-              const inFlight = journalData?.inFlight ?? { fromLine, toLine, bulkJobs: [] };
-              await save({ inFlight: { ...inFlight, bulkJobs: [...inFlight.bulkJobs, jobId] } });
-            },
-          });
-          const written = await writer.apply(plan);
-          addWriteCounts(counts, written);
-          result.plays.linked += plan.linked;
-          result.bulkJobs += written.bulkJobs;
-          for (const f of written.failures) {
-            await failed.add({ kind: 'record', ...f });
-            opts.onWarning?.(`${f.object} ${f.key} (line ${f.lines.join(', ') || '-'}): ${f.errors.join('; ')}`);
-          }
-          break;
-        } catch (e) {
-          if (e instanceof BudgetExceededError || !isRetryable(e) || round >= MAX_ROUNDS) throw e;
-          // Part of the plan may have been applied: wait, then plan again from the org's state.
-          await sleep(Math.min(500 * 2 ** round, 8000) * (0.5 + Math.random() / 2));
-        }
-      }
-      result.batches++;
-      await save({ committedLine: toLine, inFlight: undefined, batches: (journalData?.batches ?? 0) + 1 });
-      progress();
-    };
-
-    // --- the stream ---------------------------------------------------------------------------------------------
-    let batch: SyncEvent[] = [];
-    let lastLine = 0;
-    let skipThrough = 0;
-    const handle = async (item: InputLine): Promise<void> => {
-      result.events.read++;
-      lastLine = item.line;
-      if (item.line <= skipThrough) {
-        result.events.skipped++;
-        return;
-      }
-      if (!item.ok) {
-        result.events.rejected++;
-        if (result.rejectedLines.length < LIST_CAP) result.rejectedLines.push({ line: item.line, reason: item.reason });
-        opts.onWarning?.(`line ${item.line}: ${item.reason}`);
-        await failed.add({ kind: 'input', line: item.line, reason: item.reason, text: item.text });
-        return;
-      }
-      result.events.valid++;
-      batch.push(item.event);
-      if (batch.length >= cfg.batchSize) {
-        const events = batch;
-        batch = [];
-        await processBatch(events, item.line);
-      }
-    };
-
-    // Until the input's head is known to match the journal's, lines wait here (at most HEAD_LINES of them).
-    let pending: InputLine[] | undefined = previous && previous.committedLine > 0 ? [] : undefined;
-    const decide = (): void => {
-      if (previous && head.lines === previous.input.headLines && head.digest() === previous.input.headHash) {
-        skipThrough = previous.committedLine;
-        result.resumedAfterLine = skipThrough;
-        journalData = { ...previous, inFlight: undefined };
-      }
-    };
-    for await (const item of readInput(opts.input)) {
-      head.add(item.text);
-      if (pending) {
-        pending.push(item);
-        if (head.lines < (previous?.input.headLines ?? 0)) continue;
-        decide();
-        const held = pending;
-        pending = undefined;
-        for (const h of held) await handle(h);
-        continue;
-      }
-      await handle(item);
-      if (result.events.read % 10_000 === 0) progress();
-    }
-    if (pending) {
-      decide();
-      for (const h of pending) await handle(h);
-    }
-    if (batch.length) await processBatch(batch, lastLine);
-    else if (!dryRun && lastLine > (journalData?.committedLine ?? 0)) await save({ committedLine: lastLine });
-    await save({ status: 'complete', stoppedReason: undefined });
-  } catch (e) {
-    if (!(e instanceof BudgetExceededError)) throw e;
-    result.status = 'stopped';
-    result.stoppedReason = client.apiUsage && !reserveLeft() ? 'api-limit-reserve' : 'max-api-calls';
-    if (journal && journalData) await journal.save({ ...journalData, status: 'stopped', stoppedReason: result.stoppedReason });
-  } finally {
-    await failed.close();
+  public constructor(private readonly opts: SyncOptions) {
+    this.cfg = opts.config;
+    this.client = opts.client;
+    this.dryRun = opts.dryRun ?? false;
+    this.result = emptyResult(this.dryRun);
+    this.failed = new FailedRecordsFile(this.dryRun ? undefined : opts.failedRecordsFile);
+    this.journal = this.dryRun ? undefined : new Journal(opts.journalDir ?? defaultJournalDir(), opts.orgId);
+    this.result.journalFile = this.journal?.file;
   }
 
-  result.leads.created = counts.leadsCreated;
-  result.tracks.created = counts.tracksCreated;
-  result.plays.created = counts.playsCreated;
-  result.plays.updated = counts.playsUpdated;
-  result.posts = { ...counts.posts, total: Object.values(counts.posts).reduce((a, b) => a + b, 0) };
-  result.failures = failed.count;
-  result.failedRecordsFile = failed.count > 0 ? opts.failedRecordsFile : undefined;
-  result.apiCalls = client.apiCalls;
-  result.apiUsage = client.apiUsage;
-  progress();
-  return result;
+  public async run(): Promise<SyncResult> {
+    try {
+      this.checked = await preflight(this.client, this.cfg);
+      this.result.leadStatus = this.checked.leadStatus;
+      this.previous = await this.journal?.load();
+      if (this.previous?.inFlight?.bulkJobs.length) await settleJobs(this.client, this.cfg, this.previous.inFlight.bulkJobs);
+      await this.stream();
+      if (this.batch.length) await this.processBatch(this.batch, this.lastLine);
+      else if (this.lastLine > (this.journalData?.committedLine ?? 0)) await this.save({ committedLine: this.lastLine });
+      await this.save({ status: 'complete', stoppedReason: undefined });
+    } catch (e) {
+      if (!(e instanceof BudgetExceededError)) throw e;
+      this.result.status = 'stopped';
+      this.result.stoppedReason = this.reserveLeft() ? 'max-api-calls' : 'api-limit-reserve';
+      if (this.journal && this.journalData) {
+        await this.journal.save({ ...this.journalData, status: 'stopped', stoppedReason: this.result.stoppedReason });
+      }
+    } finally {
+      await this.failed.close();
+    }
+    return this.finish();
+  }
+
+  private finish(): SyncResult {
+    const r = this.result;
+    const c = this.counts;
+    r.leads.created = c.leadsCreated;
+    r.tracks.created = c.tracksCreated;
+    r.plays.created = c.playsCreated;
+    r.plays.updated = c.playsUpdated;
+    r.posts = { ...c.posts, total: Object.values(c.posts).reduce((a, b) => a + b, 0) };
+    r.failures = this.failed.count;
+    r.failedRecordsFile = this.failed.count > 0 ? this.failed.path : undefined;
+    r.apiCalls = this.client.apiCalls;
+    r.apiUsage = this.client.apiUsage;
+    this.progress();
+    return r;
+  }
+
+  private progress(): void {
+    this.opts.onProgress?.({
+      eventsRead: this.result.events.read,
+      batches: this.result.batches,
+      apiCalls: this.client.apiCalls,
+      skipped: this.result.events.skipped,
+    });
+  }
+
+  private reserveLeft(): boolean {
+    const u = this.client.apiUsage;
+    return !u || u.max - u.used > Math.ceil((u.max * this.cfg.apiReservePercent) / 100);
+  }
+
+  private async save(patch: Partial<JournalData>): Promise<void> {
+    if (!this.journal) return;
+    this.journalData = {
+      version: 1,
+      orgId: this.opts.orgId,
+      committedLine: 0,
+      status: 'running',
+      batches: 0,
+      updatedAt: '',
+      ...this.journalData,
+      ...patch,
+      input: { headLines: this.head.lines, headHash: this.head.digest() },
+    };
+    await this.journal.save(this.journalData);
+  }
+
+  /** Read the input; until its head is known to match the journal's, lines wait (at most HEAD_LINES of them). */
+  private async stream(): Promise<void> {
+    const previous = this.previous;
+    let pending: InputLine[] | undefined = previous && previous.committedLine > 0 ? [] : undefined;
+    const release = async (): Promise<void> => {
+      if (previous && this.head.lines === previous.input.headLines && this.head.digest() === previous.input.headHash) {
+        this.skipThrough = previous.committedLine;
+        this.result.resumedAfterLine = this.skipThrough;
+        this.journalData = { ...previous, inFlight: undefined };
+      }
+      const held = pending ?? [];
+      pending = undefined;
+      for (const h of held) await this.handle(h);
+    };
+    for await (const item of readInput(this.opts.input)) {
+      this.head.add(item.text);
+      if (pending) {
+        pending.push(item);
+        if (this.head.lines >= (previous?.input.headLines ?? 0)) await release();
+        continue;
+      }
+      await this.handle(item);
+      if (this.result.events.read % 10_000 === 0) this.progress();
+    }
+    if (pending) await release();
+  }
+
+  private async handle(item: InputLine): Promise<void> {
+    const r = this.result;
+    r.events.read++;
+    this.lastLine = item.line;
+    if (item.line <= this.skipThrough) {
+      r.events.skipped++;
+      return;
+    }
+    if (!item.ok) {
+      r.events.rejected++;
+      if (r.rejectedLines.length < LIST_CAP) r.rejectedLines.push({ line: item.line, reason: item.reason });
+      this.opts.onWarning?.(`line ${item.line}: ${item.reason}`);
+      await this.failed.add({ kind: 'input', line: item.line, reason: item.reason, text: item.text });
+      return;
+    }
+    r.events.valid++;
+    this.batch.push(item.event);
+    if (this.batch.length >= this.cfg.batchSize) {
+      const events = this.batch;
+      this.batch = [];
+      await this.processBatch(events, item.line);
+    }
+  }
+
+  private async processBatch(events: SyncEvent[], toLine: number): Promise<void> {
+    const fromLine = events[0]?.line ?? toLine;
+    if (!this.reserveLeft()) throw new BudgetExceededError(this.client.apiCalls, this.client.apiCalls);
+    this.client.assertBudget(3);
+    await this.save({ inFlight: { fromLine, toLine, bulkJobs: [] }, status: 'running' });
+    const fold = foldBatch(events);
+    this.result.events.duplicates += fold.duplicates;
+    for (let round = 1; ; round++) {
+      try {
+        const plan = await planBatch(this.client, fold, this.cfg, this.checked);
+        if (round === 1) this.noteIssues(plan);
+        if (!this.dryRun && !isEmptyPlan(plan)) await this.apply(plan, fromLine, toLine);
+        else if (this.dryRun) addPlanCounts(this.counts, plan);
+        this.result.plays.linked += plan.linked;
+        break;
+      } catch (e) {
+        if (e instanceof BudgetExceededError || !isRetryable(e) || round >= MAX_ROUNDS) throw e;
+        // Part of the plan may have been applied: wait, then plan again from the org's state.
+        await sleep(Math.min(500 * 2 ** round, 8000) * (0.5 + Math.random() / 2));
+      }
+    }
+    this.result.batches++;
+    await this.save({ committedLine: toLine, inFlight: undefined, batches: (this.journalData?.batches ?? 0) + 1 });
+    this.progress();
+  }
+
+  private noteIssues(plan: Plan): void {
+    for (const issue of plan.issues) {
+      if (this.result.fieldIssues.length < LIST_CAP) this.result.fieldIssues.push(issue);
+      this.opts.onWarning?.(`line ${issue.line ?? '?'}: play ${issue.playId ?? ''}: ${issue.field} ${issue.action}: ${issue.reason}`);
+    }
+    this.result.plays.unmatched += plan.unmatched;
+  }
+
+  private async apply(plan: Plan, fromLine: number, toLine: number): Promise<void> {
+    const writer = new PlanWriter(this.client, this.cfg, {
+      onBulkJob: async (jobId): Promise<void> => {
+        const inFlight = this.journalData?.inFlight ?? { fromLine, toLine, bulkJobs: [] };
+        await this.save({ inFlight: { ...inFlight, bulkJobs: [...inFlight.bulkJobs, jobId] } });
+      },
+    });
+    const written = await writer.apply(plan);
+    addWriteCounts(this.counts, written);
+    this.result.bulkJobs += written.bulkJobs;
+    for (const f of written.failures) {
+      await this.failed.add({ kind: 'record', ...f });
+      this.opts.onWarning?.(`${f.object} ${f.key} (line ${f.lines.join(', ') || '-'}): ${f.errors.join('; ')}`);
+    }
+  }
+}
+
+export async function runSync(opts: SyncOptions): Promise<SyncResult> {
+  return new SyncRun(opts).run();
 }
 
 /** Read the org for one batch and plan it. */

@@ -35,21 +35,8 @@ export type BatchFold = {
 
 const PERSON_FIELDS = ['email', 'firstName', 'lastName', 'company', 'phone', 'title'] as const;
 
-/** Fold a batch. The result depends only on the set of distinct events, not on their order. */
-export function foldBatch(events: SyncEvent[]): BatchFold {
-  const seen = new Map<string, SyncEvent>();
-  let duplicates = 0;
-  for (const e of events) {
-    const prev = seen.get(e.id);
-    if (prev) {
-      duplicates++;
-      // Keep the earliest copy so the choice is order-independent too.
-      if (compareEvents(e, prev) < 0) seen.set(e.id, e);
-    } else seen.set(e.id, e);
-  }
-  const ordered = [...seen.values()].sort(compareEvents);
+function foldParticipants(ordered: SyncEvent[]): Map<string, ParticipantFold> {
   const participants = new Map<string, ParticipantFold>();
-  const plays = new Map<string, PlayFold>();
   // Identity fields from the form submission win over those of other events: the form is what a person typed.
   const byForm = [
     ...ordered.filter((e) => e.type === 'invite.submitted'),
@@ -57,34 +44,47 @@ export function foldBatch(events: SyncEvent[]): BatchFold {
   ];
   for (const e of byForm) {
     const p = participants.get(e.participant.id) ?? { id: e.participant.id, submitted: false, lines: [] };
-    for (const f of PERSON_FIELDS) if (p[f] === undefined && e.participant[f] !== undefined) p[f] = e.participant[f];
+    for (const f of PERSON_FIELDS) p[f] ??= e.participant[f];
     if (e.type === 'invite.submitted') p.submitted = true;
     p.lines.push(e.line);
     participants.set(p.id, p);
   }
+  return participants;
+}
+
+function foldPlay(f: PlayFold, e: SyncEvent): void {
+  f.lines.push(e.line);
+  f.eventIds.push(e.id);
+  if (e.track) {
+    f.trackSlug ??= e.track.slug;
+    if (e.track.slug === f.trackSlug) f.trackTitle ??= e.track.title;
+  }
+  f.inviteUrl ??= e.invite?.url;
+  if (e.type === 'track.started') f.started = true;
+  if (e.type === 'track.completed') f.timeSpentSeconds ??= e.play?.timeSpentSeconds;
+  if (e.type === 'review.submitted') {
+    f.score ??= e.review?.score;
+    f.comment ??= e.review?.comment;
+  }
+}
+
+/** Fold a batch. The result depends only on the set of distinct events, not on their order. */
+export function foldBatch(events: SyncEvent[]): BatchFold {
+  const seen = new Map<string, SyncEvent>();
+  let duplicates = 0;
+  for (const e of events) {
+    const prev = seen.get(e.id);
+    if (prev) duplicates++;
+    // Keep the earliest copy so the choice is order-independent too.
+    if (!prev || compareEvents(e, prev) < 0) seen.set(e.id, e);
+  }
+  const ordered = [...seen.values()].sort(compareEvents);
+  const plays = new Map<string, PlayFold>();
   for (const e of ordered) {
     if (!e.play) continue;
-    const f: PlayFold = plays.get(e.play.id) ?? {
-      playId: e.play.id,
-      participantId: e.participant.id,
-      started: false,
-      lines: [],
-      eventIds: [],
-    };
-    f.lines.push(e.line);
-    f.eventIds.push(e.id);
-    if (e.track) {
-      f.trackSlug ??= e.track.slug;
-      if (e.track.slug === f.trackSlug) f.trackTitle ??= e.track.title;
-    }
-    f.inviteUrl ??= e.invite?.url;
-    if (e.type === 'track.started') f.started = true;
-    if (e.type === 'track.completed') f.timeSpentSeconds ??= e.play.timeSpentSeconds;
-    if (e.type === 'review.submitted') {
-      f.score ??= e.review?.score;
-      f.comment ??= e.review?.comment;
-    }
+    const f = plays.get(e.play.id) ?? { playId: e.play.id, participantId: e.participant.id, started: false, lines: [], eventIds: [] };
+    foldPlay(f, e);
     plays.set(f.playId, f);
   }
-  return { participants, plays, duplicates };
+  return { participants: foldParticipants(ordered), plays, duplicates };
 }

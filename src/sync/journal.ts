@@ -32,19 +32,19 @@ export class InputHead {
   private readonly hash: Hash = createHash('sha256');
   private count = 0;
 
-  public add(text: string): void {
-    if (this.count >= HEAD_LINES) return;
-    this.hash.update(text);
-    this.hash.update('\n');
-    this.count++;
-  }
-
   public get lines(): number {
     return this.count;
   }
 
   public get full(): boolean {
     return this.count >= HEAD_LINES;
+  }
+
+  public add(text: string): void {
+    if (this.count >= HEAD_LINES) return;
+    this.hash.update(text);
+    this.hash.update('\n');
+    this.count++;
   }
 
   public digest(): string {

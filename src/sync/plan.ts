@@ -4,6 +4,7 @@
  * Every field is "first value wins": a value already in the org is never overwritten, so re-running a batch (after a
  * kill, or from another machine) plans nothing new, and out-of-order input converges to the ordered result.
  */
+/* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import type { SyncConfig } from './config.js';
 import {
   displayName,
@@ -18,6 +19,7 @@ import {
   truncate,
   LIMITS,
   type FieldIssue,
+  type Fitted,
 } from './fields.js';
 import type { BatchFold, ParticipantFold, PlayFold } from './fold.js';
 import { matchParticipant, personKey, type PersonRef } from './matching.js';
@@ -144,6 +146,53 @@ function trackTitleOf(f: PlayFold, existing: PlayRecord | undefined, state: OrgS
   return f.trackTitle ?? track?.Name ?? f.trackSlug ?? 'Instruqt track';
 }
 
+/** Who a play is for, in its name: the linked person's name, else the participant's, else email or id. */
+function personLabel(f: PlayFold, person?: PersonRef, participant?: ParticipantFold): string {
+  return (
+    displayName(person?.firstName, person?.lastName) ??
+    displayName(participant?.firstName, participant?.lastName) ??
+    participant?.email ??
+    f.participantId
+  );
+}
+
+/** Fit `incoming` into a field the org has no value for yet; undefined when the field keeps its value. */
+function filler(issue: (i?: FieldIssue) => void): <T, V>(have: unknown, incoming: T | undefined, fit: (v: T) => Fitted<V>) => V | undefined {
+  return <T, V>(have: unknown, incoming: T | undefined, fit: (v: T) => Fitted<V>): V | undefined => {
+    if ((have !== undefined && have !== null && have !== '') || incoming === undefined) return undefined;
+    const r = fit(incoming);
+    issue(r.issue);
+    return r.value;
+  };
+}
+
+/** The values this batch adds to a play (first value wins: only fields still empty in the org). */
+function newValues(f: PlayFold, existing: PlayRecord | undefined, issue: (i?: FieldIssue) => void): Record<string, unknown> {
+  const take = filler(issue);
+  const fields: Record<string, unknown> = {};
+  const set = (name: string, value: unknown): void => {
+    if (value !== undefined) fields[name] = value;
+  };
+  set('Participant_ID__c', take(existing?.Participant_ID__c, f.participantId, fitParticipantId));
+  set('Invitation_Link__c', take(existing?.Invitation_Link__c, f.inviteUrl, fitInvitationLink));
+  const seconds = take(existing?.Time_Spent_Seconds__c, f.timeSpentSeconds, fitTimeSpentSeconds);
+  set('Time_Spent_Seconds__c', seconds);
+  set('Time_Spent__c', seconds === undefined ? undefined : formatTimeSpent(seconds));
+  set('Score__c', take(existing?.Score__c, f.score, fitScore));
+  set('Feedback__c', take(existing?.Feedback__c, f.comment, fitFeedback));
+  return fields;
+}
+
+/** What the play holds once this batch is written (the posts are made from it). */
+function finalValues(f: PlayFold, existing: PlayRecord | undefined, fields: Record<string, unknown>): PlayPlan['final'] {
+  return {
+    started: true,
+    timeSpentSeconds: existing?.Time_Spent_Seconds__c ?? (fields.Time_Spent_Seconds__c as number | undefined),
+    score: existing?.Score__c ?? (fields.Score__c as number | undefined),
+    comment: f.comment ?? existing?.Feedback__c ?? undefined,
+  };
+}
+
 /** Step 2: the write (if any) and the final values of one play. */
 export function planPlay(
   f: PlayFold,
@@ -153,91 +202,30 @@ export function planPlay(
   state: OrgState,
   issues: PlanIssue[]
 ): PlayPlan {
-  const line = f.lines[0];
   const issue = (i?: FieldIssue): void => {
-    if (i) issues.push({ ...i, playId: f.playId, line });
+    if (i) issues.push({ ...i, playId: f.playId, line: f.lines[0] });
   };
-  const fields: Record<string, unknown> = { Play_ID__c: f.playId };
-  const write: PlayWrite = { playId: f.playId, isNew: !existing, fields, lines: f.lines };
-  let changed = !existing;
-
-  if (!existing?.Participant_ID__c) {
-    const fit = fitParticipantId(f.participantId);
-    issue(fit.issue);
-    if (fit.value !== undefined) {
-      fields.Participant_ID__c = fit.value;
-      changed = true;
-    }
-  }
+  const fields = newValues(f, existing, issue);
+  const write: PlayWrite = { playId: f.playId, isNew: !existing, fields: { Play_ID__c: f.playId, ...fields }, lines: f.lines };
   if (!existing?.Instruqt_Track__c && f.trackSlug) {
     const track = state.tracksBySlug.get(f.trackSlug);
     write.track = track ? { id: track.Id } : { newTrack: f.trackSlug };
-    changed = true;
   }
-  if (!existing?.Invitation_Link__c && f.inviteUrl) {
-    const fit = fitInvitationLink(f.inviteUrl);
-    issue(fit.issue);
-    if (fit.value !== undefined) {
-      fields.Invitation_Link__c = fit.value;
-      changed = true;
-    }
-  }
-  const final: PlayPlan['final'] = {
-    started: true,
-    timeSpentSeconds: existing?.Time_Spent_Seconds__c ?? undefined,
-    score: existing?.Score__c ?? undefined,
-    comment: f.comment ?? existing?.Feedback__c ?? undefined,
-  };
-  if (final.timeSpentSeconds === undefined && f.timeSpentSeconds !== undefined) {
-    const fit = fitTimeSpentSeconds(f.timeSpentSeconds);
-    issue(fit.issue);
-    if (fit.value !== undefined) {
-      fields.Time_Spent_Seconds__c = fit.value;
-      fields.Time_Spent__c = formatTimeSpent(fit.value);
-      final.timeSpentSeconds = fit.value;
-      changed = true;
-    }
-  }
-  if (final.score === undefined && f.score !== undefined) {
-    const fit = fitScore(f.score);
-    issue(fit.issue);
-    if (fit.value !== undefined) {
-      fields.Score__c = fit.value;
-      final.score = fit.value;
-      changed = true;
-    }
-  }
-  if (!existing?.Feedback__c && f.comment) {
-    const fit = fitFeedback(f.comment);
-    issue(fit.issue);
-    fields.Feedback__c = fit.value;
-    changed = true;
-  }
+  const final = finalValues(f, existing, fields);
 
-  let parent: Ref | undefined;
-  let linkedNow = false;
-  if (existing?.Contact__c) parent = { id: existing.Contact__c };
-  else if (existing?.Lead__c) parent = { id: existing.Lead__c };
-  else if (person) {
-    parent = refOfPerson(person);
+  const linked = existing?.Contact__c ?? existing?.Lead__c;
+  const parent: Ref | undefined = linked ? { id: linked } : person ? refOfPerson(person) : undefined;
+  const linkedNow = !linked && !!person;
+  if (linkedNow && person) {
     if (person.kind === 'Contact') write.contact = parent;
     else write.lead = parent;
-    linkedNow = true;
-    changed = true;
   }
   const trackTitle = trackTitleOf(f, existing, state);
   if (!existing || linkedNow || !existing.Name) {
-    const who =
-      displayName(person?.firstName, person?.lastName) ??
-      displayName(participant?.firstName, participant?.lastName) ??
-      participant?.email ??
-      f.participantId;
-    const name = playName(trackTitle, who);
-    if (name !== existing?.Name) {
-      fields.Name = name;
-      changed = true;
-    }
+    const name = playName(trackTitle, personLabel(f, person, participant));
+    if (name !== existing?.Name) write.fields.Name = name;
   }
+  const changed = !existing || Object.keys(write.fields).length > 1 || !!write.track || linkedNow;
   return {
     playId: f.playId,
     existed: !!existing,
@@ -296,7 +284,7 @@ export function planPlays(
   // Plays stored unlinked by an earlier batch whose participant this batch identifies (out-of-order input).
   for (const [participantId, person] of people) {
     for (const existing of state.playsByParticipant.get(participantId) ?? []) {
-      if (existing.Lead__c || existing.Contact__c || fold.plays.has(existing.Play_ID__c)) continue;
+      if (existing.Lead__c ?? existing.Contact__c ?? fold.plays.has(existing.Play_ID__c)) continue;
       const f: PlayFold = { playId: existing.Play_ID__c, participantId, started: true, lines: [], eventIds: [] };
       plays.push(planPlay(f, existing, person, fold.participants.get(participantId), state, issues));
     }

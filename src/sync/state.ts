@@ -3,6 +3,7 @@
  * the batch's Plays (by play id and by participant), the people with the batch's emails, the tracks, and the
  * milestone posts already on the people the batch posts to. Planning is a pure function of this snapshot.
  */
+/* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import type { SalesforceClient } from '../salesforce/client.js';
 import { chunkForIn, soqlIn } from '../salesforce/soql.js';
 import { emailKey } from './fields.js';

@@ -3,6 +3,7 @@
  * Each kind goes through sObject Collections (200 records a call) or, above the bulk threshold, one Bulk API 2.0
  * ingest job. Refused records come back as failures with Salesforce's reason; the rest of the batch goes on.
  */
+/* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import { Bulk2, type CsvRow } from '../salesforce/bulk2.js';
 import type { SalesforceClient, SaveResult } from '../salesforce/client.js';
 import type { SyncConfig } from './config.js';

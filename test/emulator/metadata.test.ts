@@ -1,3 +1,4 @@
+/* eslint-disable camelcase -- Salesforce API names (Track_Slug__c...) are used as they are */
 /*
  * Conformance of the local org's Metadata API with Salesforce's, through jsforce as the sf CLI uses it.
  * Behaviour follows the Metadata API Developer Guide: "deploy()" and "DeployResult"
@@ -83,10 +84,57 @@ describe('local org Metadata API', () => {
         Lead__c: 'reference',
       });
       const lead = def.fields.get('lead__c')!;
-      expect(lead).to.include({ relationshipName: 'Widgets__r', relationshipLabel: 'Widgets', deleteConstraint: 'SetNull' });
+      expect(lead).to.include({
+        relationshipName: 'Lead__r',
+        childRelationshipName: 'Widgets__r',
+        relationshipLabel: 'Widgets',
+        deleteConstraint: 'SetNull',
+      });
       expect(lead.referenceTo).to.deep.equal(['Lead']);
       expect(def.fields.get('track_slug__c')).to.include({ externalId: true, unique: true, length: 255 });
       expect(def.fields.get('score__c')).to.include({ precision: 1, scale: 0 });
+    });
+
+    it('makes a deployed lookup queryable both ways (Lead__r.LastName and the Widgets__r child relationship)', async () => {
+      const conn = await connect(local);
+      await deploy(conn, { 'objects/Widget__c.object': objectXml({}, trackFields) });
+      const lead = local.org.insert('Lead', { LastName: 'Lovelace', Company: 'Engines' });
+      local.org.insert('Widget__c', { Name: 'W1', Lead__c: lead.Id });
+      const api = apiFor(local);
+      const up = await api.get<{ records: Array<{ Lead__r: { LastName: string } }> }>(
+        `/query?q=${encodeURIComponent('SELECT Name, Lead__r.LastName FROM Widget__c')}`
+      );
+      expect(up.status, JSON.stringify(up.body)).to.equal(200);
+      expect(up.body.records[0].Lead__r.LastName).to.equal('Lovelace');
+      const down = await api.get<{ records: Array<{ Widgets__r: { totalSize: number } }> }>(
+        `/query?q=${encodeURIComponent(`SELECT Id, (SELECT Name FROM Widgets__r) FROM Lead WHERE Id = '${lead.Id}'`)}`
+      );
+      expect(down.status, JSON.stringify(down.body)).to.equal(200);
+      expect(down.body.records[0].Widgets__r.totalSize).to.equal(1);
+    });
+
+    it('deploys picklists with their values, and a master-detail child with sharingModel ControlledByParent', async () => {
+      const conn = await connect(local);
+      const picklist =
+        '<fields><fullName>Level__c</fullName><label>Level</label><type>Picklist</type><valueSet><restricted>true</restricted>' +
+        '<valueSetDefinition><sorted>false</sorted><value><fullName>Beginner</fullName><default>true</default><label>Beginner</label></value>' +
+        '<value><fullName>Expert</fullName><default>false</default><label>Expert</label></value></valueSetDefinition></valueSet></fields>';
+      const result = await deploy(conn, {
+        'objects/Widget__c.object': objectXml().replace('</CustomObject>', `${picklist}</CustomObject>`),
+        'objects/Part__c.object': objectXml({ label: 'Part', plural: 'Parts', sharingModel: 'ControlledByParent' }, [
+          { fullName: 'Widget__c', label: 'Widget', type: 'MasterDetail', referenceTo: 'Widget__c', relationshipName: 'Parts' },
+        ]),
+      });
+      expect(result.status, problemsOf(result).join()).to.equal('Succeeded');
+      const level = local.org.getObject('Widget__c')!.fields.get('level__c')!;
+      expect(level.picklistValues?.map((v) => [v.value, v.defaultValue])).to.deep.equal([
+        ['Beginner', true],
+        ['Expert', false],
+      ]);
+      expect(level.restrictedPicklist).to.equal(true);
+      const part = local.org.getObject('Part__c')!;
+      expect(part.fields.has('ownerid')).to.equal(false);
+      expect(part.fields.get('widget__c')).to.include({ nillable: false, deleteConstraint: 'Cascade' });
     });
 
     it('reports one success per component, plus package.xml', async () => {

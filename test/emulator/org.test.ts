@@ -90,7 +90,7 @@ describe('local org record store', () => {
       const other = org.query('User')[0].Id;
       const updated = org.update('Lead', lead.Id, { Title: 'T' }, { userId: other, orgId: org.orgId });
       expect(updated.CreatedDate).to.equal(lead.CreatedDate);
-      expect(updated.LastModifiedDate > String(lead.LastModifiedDate)).to.equal(true);
+      expect(String(updated.LastModifiedDate) > String(lead.LastModifiedDate)).to.equal(true);
       expect(updated.LastModifiedById).to.equal(other);
     });
 

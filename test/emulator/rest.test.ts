@@ -6,7 +6,8 @@
 /* eslint-disable camelcase */
 import { expect } from 'chai';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
-import { field } from '../../emulator/schema/fields.js';
+import { SalesforceError, type AccessPolicy } from '../../emulator/core/types.js';
+import { field, object } from '../../emulator/schema/fields.js';
 import { apiFor, type Api, type ErrorBody, type QueryResult, type SaveResult } from './http.js';
 
 describe('local org REST data API', () => {
@@ -381,11 +382,76 @@ describe('local org REST data API', () => {
     });
   });
 
+  describe('Metadata API Developer Guide: deployment of new objects (activation delay)', () => {
+    it('treats a custom object as absent until its activation time, then serves it', async () => {
+      const def = object('Later__c', local.org.newKeyPrefix(), [field('Name', 'string', { nameField: true })]);
+      local.org.defineObject({ ...def, activeAt: Date.now() + 60_000 });
+      expect((await api.get('/sobjects/Later__c/describe')).status).to.equal(404);
+      expect((await api.post('/sobjects/Later__c', { Name: 'x' })).status).to.equal(404);
+      const global = await api.get<{ sobjects: Array<{ name: string }> }>('/sobjects');
+      expect(global.body.sobjects.map((o) => o.name)).not.to.include('Later__c');
+      local.org.defineObject({ ...local.org.getObject('Later__c')!, activeAt: Date.now() - 1 });
+      expect((await api.post('/sobjects/Later__c', { Name: 'x' })).status).to.equal(201);
+    });
+  });
+
+  describe('Salesforce Security Guide: object and field permissions, as the REST API enforces them', () => {
+    let saved: AccessPolicy;
+    before(() => {
+      saved = local.org.access;
+      // A user who may read Leads but not create them, and who cannot see Lead.Email nor edit Lead.Title.
+      local.org.access = {
+        checkApi: (p): void => saved.checkApi(p),
+        hasPermission: (p, name): boolean => saved.hasPermission(p, name),
+        objectVisible: (p, o): boolean => o !== 'Opportunity' || p.userId !== local.adminUserId,
+        checkObject: (p, o, op): void => {
+          if (o === 'Lead' && op === 'create') {
+            throw new SalesforceError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', [], 400);
+          }
+        },
+        fieldReadable: (p, o, f): boolean => !(o === 'Lead' && f === 'Email'),
+        fieldEditable: (p, o, f): boolean => !(o === 'Lead' && (f === 'Email' || f === 'Title')),
+      };
+    });
+    after(() => {
+      local.org.access = saved;
+    });
+
+    it('refuses a create the user has no object permission for', async () => {
+      const res = await api.post<ErrorBody>('/sobjects/Lead', { LastName: 'A', Company: 'C' });
+      expect(res.status).to.equal(400);
+      expect(res.body[0].errorCode).to.equal('INSUFFICIENT_ACCESS_OR_READONLY');
+    });
+
+    it('leaves unreadable fields out of records and describe, and refuses them in ?fields=', async () => {
+      const lead = local.org.insert('Lead', { LastName: 'Fls', Company: 'C', Email: 'fls@example.com' });
+      const read = await api.get<Record<string, unknown>>(`/sobjects/Lead/${lead.Id}`);
+      expect(read.body).to.include({ LastName: 'Fls' });
+      expect(read.body).not.to.have.property('Email');
+      const describe = await api.get<{ fields: Array<{ name: string; updateable: boolean }> }>('/sobjects/Lead/describe');
+      expect(describe.body.fields.map((f) => f.name)).not.to.include('Email');
+      expect(describe.body.fields.find((f) => f.name === 'Title')?.updateable).to.equal(false);
+      expect((await api.get<ErrorBody>(`/sobjects/Lead/${lead.Id}?fields=Email`)).body[0].errorCode).to.equal('INVALID_FIELD');
+    });
+
+    it('refuses an update of a read-only field with INVALID_FIELD_FOR_INSERT_UPDATE', async () => {
+      const lead = local.org.insert('Lead', { LastName: 'Ro', Company: 'C' });
+      const res = await api.patch<ErrorBody>(`/sobjects/Lead/${lead.Id}`, { Title: 'CEO' });
+      expect(res.body[0]).to.deep.include({ errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: ['Title'] });
+    });
+
+    it('hides an invisible object from describeGlobal and its endpoints', async () => {
+      const global = await api.get<{ sobjects: Array<{ name: string }> }>('/sobjects');
+      expect(global.body.sobjects.map((o) => o.name)).not.to.include('Opportunity');
+      expect((await api.get('/sobjects/Opportunity/describe')).status).to.equal(404);
+    });
+  });
+
   describe('REST API Developer Guide: Limits', () => {
     it('reports DailyApiRequests with what is left', async () => {
       const res = await api.get<{ DailyApiRequests: { Max: number; Remaining: number } }>('/limits');
-      expect(res.body.DailyApiRequests.Max).to.equal(100000);
-      expect(res.body.DailyApiRequests.Remaining).to.equal(100000 - local.apiCalls());
+      expect(res.body.DailyApiRequests.Max).to.equal(100_000);
+      expect(res.body.DailyApiRequests.Remaining).to.equal(100_000 - local.apiCalls());
     });
   });
 });

@@ -64,6 +64,15 @@ describe('local org HTTP front', () => {
       expect(local.org.query('Lead', (r) => r.LastName === 'Locked')).to.have.length(1);
     });
 
+    it('reports UNABLE_TO_LOCK_ROW per record, with HTTP 200, on an sObject Collections write', async () => {
+      local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', path: /\/composite\/sobjects$/, times: 1 });
+      const records = [1, 2].map((i) => ({ attributes: { type: 'Lead' }, LastName: `Lock ${i}`, Company: 'C' }));
+      const res = await api.post<Array<{ success: boolean; errors: Array<{ statusCode: string }> }>>('/composite/sobjects', { records });
+      expect(res.status).to.equal(200);
+      expect(res.body.map((r) => r.errors[0].statusCode)).to.deep.equal(['UNABLE_TO_LOCK_ROW', 'UNABLE_TO_LOCK_ROW']);
+      expect(local.org.query('Lead', (r) => String(r.LastName).startsWith('Lock '))).to.have.length(0);
+    });
+
     it('answers 503 after the given number of matching calls', async () => {
       local.injectFault({ kind: '503', path: /\/limits$/, times: 1, afterCalls: 1 });
       expect((await api.get('/limits')).status).to.equal(200);

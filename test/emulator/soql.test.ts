@@ -354,6 +354,11 @@ describe('emulator SOQL', () => {
       expect(names(q('SELECT LastName FROM Contact ORDER BY LastName LIMIT 2 OFFSET 1'))).to.deep.equal(['Lovelace', "O'Brien"]);
     });
 
+    it('refuses an OFFSET above 2,000', () => {
+      const err = failure(() => q('SELECT Id FROM Contact LIMIT 10 OFFSET 2001'));
+      expect(err.errorCode).to.equal('NUMBER_OUTSIDE_VALID_RANGE');
+    });
+
     it('ignores FOR VIEW and accepts WITH SECURITY_ENFORCED', () => {
       expect(q('SELECT Id FROM Contact WITH SECURITY_ENFORCED LIMIT 2 FOR VIEW').totalSize).to.equal(2);
     });

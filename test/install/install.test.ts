@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Ajv } from 'ajv';
 import { SfError, type Connection } from '@salesforce/core';
 import { install, type InstallOptions } from '../../src/install/install.js';
 import { assign } from '../../src/install/assignments.js';
@@ -14,6 +15,13 @@ import type { SalesforceClient, CompositeSubrequest } from '../../src/salesforce
 import type { InstallResult } from '../../src/install/types.js';
 import type { AuditResult } from '../../src/perms/index.js';
 import { connectAs, startOrg, type LocalOrg } from './local-org.js';
+
+const schemaFile = (name: string): object =>
+  JSON.parse(readFileSync(join(defaultFootprintDir(), '..', 'schemas', name), 'utf8')) as object;
+const validateResult = new Ajv({ allErrors: true, strict: false })
+  .addSchema(schemaFile('instruqt-perms-check.json'))
+  .compile(schemaFile('instruqt-install.json'));
+const schemaErrors = (value: unknown): unknown[] => (validateResult(value) ? [] : validateResult.errors ?? []);
 
 const options = (overrides: Partial<InstallOptions> = {}): InstallOptions => ({
   dryRun: false,
@@ -144,6 +152,7 @@ describe('install against a local org', function () {
       ]);
       expect(result.apiCalls.total - result.apiCalls.deployPolls).to.be.at.most(30);
       expect(fingerprint(local)).to.not.equal(before);
+      expect(schemaErrors(result)).to.deep.equal([]);
     });
 
     it('changes nothing and writes nothing the second time, in at most 10 API calls', async () => {
@@ -207,6 +216,7 @@ describe('install against a local org', function () {
     expect(result.apiCalls.writes).to.equal(0);
     expect(result.stages.slice(2).map((s) => s.status)).to.deep.equal(Array(5).fill('skipped'));
     expect(result.plan?.user.action).to.equal('create');
+    expect(schemaErrors(result)).to.deep.equal([]);
   });
 
   it('stops with the resume advice when the objects are not usable within --wait, and a re-run finishes', async () => {
@@ -217,6 +227,8 @@ describe('install against a local org', function () {
     expect(error.actions?.join(' ')).to.include('sf instruqt install -o acme');
     expect(error.exitCode).to.equal(68);
     const partial = error.data as InstallResult;
+    expect(schemaErrors(partial)).to.deep.equal([]);
+    expect(partial.error?.name).to.equal('ObjectsNotUsableError');
     expect(partial.stages.map((s) => s.status)).to.deep.equal(['done', 'done', 'done', 'done', 'failed']);
 
     const resumed = await install(connection, options({ waitMinutes: 1 }));

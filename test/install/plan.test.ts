@@ -14,6 +14,8 @@ const footprint = readFootprint();
 const ps = integrationPermissionSet(footprint);
 const DESCRIBE_TYPE: Record<string, string> = { Text: 'string', TextArea: 'textarea', Url: 'url', Number: 'double', Lookup: 'reference' };
 
+const PLAY = 'Instruqt_Play__c';
+const TRACK = 'Instruqt_Track__c';
 const ORG_ID = '00D5g000004AbCdEAA';
 const ADMIN = 'admin@acme.com';
 const DEFAULT_USERNAME = defaultUsername(ORG_ID, ADMIN);
@@ -36,7 +38,7 @@ function freshOrg(): OrgSnapshot {
       canModifyMetadata: true,
       canManageUsers: true,
     },
-    objects: { Instruqt_Play__c: undefined, Instruqt_Track__c: undefined },
+    objects: { [PLAY]: undefined, [TRACK]: undefined },
     objectPermissions: [],
     fieldPermissions: [],
     assigneeIds: [],
@@ -95,7 +97,7 @@ const integrationUser = (overrides: Partial<UserRecord> = {}): UserRecord => ({
 function installedOrg(): OrgSnapshot {
   return {
     ...freshOrg(),
-    objects: { Instruqt_Play__c: describeOf('Instruqt_Play__c'), Instruqt_Track__c: describeOf('Instruqt_Track__c') },
+    objects: { [PLAY]: describeOf(PLAY), [TRACK]: describeOf(TRACK) },
     permissionSet: { id: '0PS5g000000InsAAA', label: ps.label, permissions: {} },
     objectPermissions: ps.objectPermissions.map((o) => ({
       object: o.object,
@@ -125,7 +127,7 @@ function planError(snapshot: OrgSnapshot, opts: PlanOptions = options()): SfErro
   try {
     computePlan(footprint, snapshot, opts);
   } catch (error) {
-    if (error instanceof SfError) return error;
+    if (error instanceof SfError) return error as SfError;
     throw error;
   }
   throw new Error('expected the plan to be refused');
@@ -153,7 +155,7 @@ describe('install plan', () => {
 
     it('redeploys when a field differs from force-app (Text(15) shortened by hand)', () => {
       const org = installedOrg();
-      const play = org.objects.Instruqt_Play__c as DescribeSObject;
+      const play = org.objects[PLAY] as DescribeSObject;
       play.fields = play.fields.map((f) => (f.name === 'Participant_ID__c' ? { ...f, length: 10 } : f));
       const plan = computePlan(footprint, org, options());
       expect(plan.footprint.changes).to.deep.equal(['update field Instruqt_Play__c.Participant_ID__c: length 10 -> 15']);
@@ -161,7 +163,7 @@ describe('install plan', () => {
 
     it('redeploys when a field is missing', () => {
       const org = installedOrg();
-      const play = org.objects.Instruqt_Play__c as DescribeSObject;
+      const play = org.objects[PLAY] as DescribeSObject;
       play.fields = play.fields.filter((f) => f.name !== 'Score__c');
       org.fieldPermissions = org.fieldPermissions.filter((f) => f.field !== 'Instruqt_Play__c.Score__c');
       const plan = computePlan(footprint, org, options());
@@ -173,7 +175,7 @@ describe('install plan', () => {
 
     it('does not redeploy a field the admin cannot see but the permission set grants', () => {
       const org = installedOrg();
-      const play = org.objects.Instruqt_Play__c as DescribeSObject;
+      const play = org.objects[PLAY] as DescribeSObject;
       play.fields = play.fields.filter((f) => f.name !== 'Feedback__c');
       expect(computePlan(footprint, org, options()).footprint.deploy).to.equal(false);
     });
@@ -192,7 +194,7 @@ describe('install plan', () => {
 
     it('waits instead of redeploying objects that are deployed but not active yet', () => {
       const org = installedOrg();
-      org.objects = { Instruqt_Play__c: undefined, Instruqt_Track__c: undefined };
+      org.objects = { [PLAY]: undefined, [TRACK]: undefined };
       const plan = computePlan(footprint, org, options());
       expect(plan.footprint.deploy).to.equal(false);
       expect(plan.footprint.pendingActivation).to.deep.equal(['Instruqt_Play__c', 'Instruqt_Track__c']);

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runDoctor, type DoctorCheck, type DoctorResult } from '../../src/lifecycle/doctor.js';
-import { startInstalled, permissionSet, same, type Installed } from './fixture.js';
+import { runSmoke } from '../../src/lifecycle/smoke.js';
+import { SalesforceClient } from '../../src/salesforce/client.js';
+import { connectAs, startInstalled, permissionSet, same, type Installed } from './fixture.js';
 
 const statusOf = (result: DoctorResult, id: DoctorCheck['id']): DoctorCheck => {
   const found = result.checks.find((c) => c.id === id);
@@ -99,9 +101,11 @@ describe('doctor', function () {
 
   it('fails api-headroom when the daily API requests are nearly used up', async () => {
     await env.local.stop();
-    env = await startInstalled({ dailyApiLimit: 120 });
+    env = await startInstalled({ dailyApiLimit: 200 });
+    // Use the org's requests up to its last 4% (the sync keeps a 5% reserve).
+    while (env.local.apiCalls() < 192) await env.client.request('GET', '/limits');
     const check = statusOf(await doctor(), 'api-headroom');
-    expect(check.status).to.equal('fail');
+    expect(check.status, check.detail).to.equal('fail');
     expect(check.detail).to.match(/daily API requests left/);
   });
 
@@ -113,5 +117,45 @@ describe('doctor', function () {
     const check = statusOf(await doctor(), 'last-sync');
     expect(check.status).to.equal('fail');
     expect(check.detail).to.include('API budget reached');
+  });
+
+  describe('--smoke', () => {
+    const counts = (): number[] =>
+      ['Lead', 'Instruqt_Play__c', 'Instruqt_Track__c', 'FeedItem'].map((o) => env.local.org.query(o).length);
+
+    it('turns a test form submission into an enriched Lead as the integration user, then leaves nothing behind', async () => {
+      const before = counts();
+      const asIntegration = new SalesforceClient(await connectAs(env.local, env.local.tokenFor(env.user.Id)));
+      const { check, report } = await runSmoke({
+        syncClient: asIntegration,
+        syncUsername: String(env.user.Username),
+        adminClient: env.client,
+        orgId: env.local.orgId,
+        asAdmin: false,
+      });
+      expect(check.status, check.detail).to.equal('pass');
+      expect(report.created.leads).to.have.length(1);
+      expect(report.created.plays).to.have.length(1);
+      expect(report.created.posts.length).to.be.greaterThan(0);
+      expect(report.leftBehind).to.deep.equal([]);
+      expect(counts()).to.deep.equal(before);
+    });
+
+    it('fails when the integration user may not create Leads, and still cleans up', async () => {
+      const ps = permissionSet(env.local, 'Instruqt_Integration');
+      const lead = env.local.org.query('ObjectPermissions', (o) => same(o.ParentId, ps.Id) && o.SobjectType === 'Lead')[0];
+      env.local.org.update('ObjectPermissions', lead.Id, { PermissionsCreate: false });
+      const before = counts();
+      const asIntegration = new SalesforceClient(await connectAs(env.local, env.local.tokenFor(env.user.Id)), { maxRetries: 0 });
+      const { check } = await runSmoke({
+        syncClient: asIntegration,
+        syncUsername: String(env.user.Username),
+        adminClient: env.client,
+        orgId: env.local.orgId,
+        asAdmin: false,
+      });
+      expect(check.status).to.equal('fail');
+      expect(counts()).to.deep.equal(before);
+    });
   });
 });

@@ -2,19 +2,28 @@
  * In-process fixture for the lifecycle tests: a local org with the integration installed by the real install library,
  * a Connection as its admin, and helpers to read the org's records directly.
  */
-import type { Connection } from '@salesforce/core';
+import { AuthInfo, Connection } from '@salesforce/core';
 import { startLocalOrg } from '../../emulator/index.js';
 import type { LocalOrgOptions, SRecord } from '../../emulator/core/types.js';
 import { install } from '../../src/install/install.js';
 import { SalesforceClient } from '../../src/salesforce/client.js';
-import { connectAs } from '../helpers/connection.js';
 
 export type LocalOrg = Awaited<ReturnType<typeof startLocalOrg>>;
 export type Installed = { local: LocalOrg; conn: Connection; client: SalesforceClient; user: SRecord };
 
+/** A Connection as any user of the local org, from an access token (as the sf CLI hands commands one). */
+export async function connectAs(local: LocalOrg, token = local.adminToken): Promise<Connection> {
+  const authInfo = await AuthInfo.create({
+    accessTokenOptions: { accessToken: token, instanceUrl: local.instanceUrl, loginUrl: local.instanceUrl },
+  });
+  const conn = await Connection.create({ authInfo });
+  conn.setApiVersion('65.0');
+  return conn;
+}
+
 export async function startOrg(options: LocalOrgOptions = {}): Promise<{ local: LocalOrg; conn: Connection; client: SalesforceClient }> {
   const local = await startLocalOrg(options);
-  const conn = await connectAs(local.instanceUrl, local.adminToken);
+  const conn = await connectAs(local);
   return { local, conn, client: new SalesforceClient(conn, { baseDelayMs: 5 }) };
 }
 

@@ -36,7 +36,9 @@ describe('sync config', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, '{');
     let error: unknown;
-    await loadConfig(file).catch((e) => (error = e));
+    await loadConfig(file).catch((e: unknown) => {
+      error = e;
+    });
     expect(String(error)).to.contain('bad.json is not valid JSON');
   });
 });

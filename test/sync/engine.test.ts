@@ -1,3 +1,4 @@
+/* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import { Readable } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,5 +87,20 @@ describe('sync engine against a local org', function () {
     expect(o.records('Lead')).to.have.length(30);
     expect(o.records('Instruqt_Play__c').filter((p) => p.Lead__c)).to.have.length(30);
     expect(o.records('FeedItem')).to.have.length(60);
+  });
+});
+
+describe('sync engine: matching rules in-process', function () {
+  this.timeout(60_000);
+  it('matches by email alone with the email rule', async () => {
+    const o = await startSyncOrg();
+    try {
+      const other = seedPerson(o.local, 'Contact', { FirstName: 'Augusta', LastName: 'King', Email: ada.email });
+      const r = await sync(o, ndjson([inviteRaw(ada), startedRaw(ada, 'play-1')]), { matching: { rule: 'email', contactFirst: true } });
+      expect(r.leads.created, JSON.stringify(r)).to.equal(0);
+      expect(o.records('Instruqt_Play__c')[0]).to.include({ Contact__c: other.Id });
+    } finally {
+      await o.stop();
+    }
   });
 });

@@ -1,3 +1,4 @@
+/* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import { expect } from 'chai';
 import { DEFAULT_CONFIG, type SyncConfig } from '../../src/sync/config.js';
 import { foldBatch } from '../../src/sync/fold.js';

@@ -2,18 +2,14 @@
  * `sf instruqt install`: parses flags, shows the stages as they run (sf's multi-stage output, silent with --json)
  * and returns the typed result of src/install. Everything else lives in src/install.
  */
-import { MultiStageOutput } from '@oclif/multi-stage-output';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { install } from '../../install/install.js';
-import { STAGES, type InstallResult, type StageName, type StageResult } from '../../install/types.js';
+import { progressView } from '../../install/progress.js';
+import type { InstallResult } from '../../install/types.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.install');
-
-export type InstructInstallResult = InstallResult;
-
-type StageData = { plan?: string; stages: Partial<Record<StageName, string>> };
 
 export default class Install extends SfCommand<InstallResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -44,52 +40,31 @@ export default class Install extends SfCommand<InstallResult> {
     const { flags } = await this.parse(Install);
     const org = flags['target-org'];
     const targetOrg = org.getUsername() ?? '';
-    const title = (name: StageName): string => messages.getMessage(`stage.${name}`);
-    const mso = new MultiStageOutput<StageData>({
-      stages: STAGES.map(title),
-      title: messages.getMessage(flags['dry-run'] ? 'title.dry-run' : 'title', [targetOrg]),
+    const view = progressView({
       jsonEnabled: this.jsonEnabled(),
-      data: { stages: {} },
-      preStagesBlock: [{ type: 'message', get: (data) => data?.plan }],
-      stageSpecificBlock: STAGES.map((name) => ({
-        stage: title(name),
-        type: 'message' as const,
-        get: (data?: StageData) => data?.stages[name],
-      })),
+      heading: messages.getMessage(flags['dry-run'] ? 'title.dry-run' : 'title', [targetOrg]),
+      log: (line) => this.log(line),
     });
-    const data: StageData = { stages: {} };
-    const finished = (stage: StageResult): void => {
-      const lines = stage.changes.length ? stage.changes : [messages.getMessage('status.unchanged')];
-      data.stages[stage.name] = stage.message ?? lines.join('\n');
-      mso.updateData(data);
-    };
-
     try {
       const result = await install(org.getConnection(flags['api-version']), {
-        dryRun: flags['dry-run'],
+        dryRun: flags['dry-run'] ?? false,
         username: flags.username,
         email: flags.email,
         profile: flags.profile,
         waitMinutes: flags.wait.minutes,
-        keepInstallPermissions: flags['keep-install-permissions'],
-        noPrompt: flags['no-prompt'],
+        keepInstallPermissions: flags['keep-install-permissions'] ?? false,
+        noPrompt: flags['no-prompt'] ?? false,
         targetOrg,
+        // Nobody can answer a prompt with --json or without a terminal: the install then asks for --no-prompt.
         confirm:
           this.jsonEnabled() || !process.stdin.isTTY ? undefined : (message: string): Promise<boolean> => this.confirm({ message }),
-        progress: {
-          stageStarted: (name) => mso.goto(title(name), data),
-          stageFinished: finished,
-          planReady: (_plan, lines) => {
-            data.plan = lines.join('\n');
-            mso.updateData(data);
-          },
-        },
+        progress: view,
       });
-      mso.stop();
+      view.stop();
       this.report(result);
       return result;
     } catch (error) {
-      mso.error();
+      view.error();
       throw error;
     }
   }

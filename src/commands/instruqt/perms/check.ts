@@ -6,7 +6,16 @@ import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../../salesforce/client.js';
 import { auditIntegration, auditToJUnit, loadPolicy, type AuditResult } from '../../../perms/index.js';
-import { findingColumns, findingRows, mutedLines, overallLine, verdictLine } from '../../../perms/render.js';
+import {
+  findingColumns,
+  findingRows,
+  fixesHeader,
+  fixLines,
+  mutedLines,
+  orgReference,
+  overallLine,
+  verdictLine,
+} from '../../../perms/render.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.check');
@@ -36,14 +45,18 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
       policy,
       users: flags.user,
       strict: flags.strict,
-      targetOrg: org.getUsername(),
+      targetOrg: await orgReference(org),
     });
     for (const w of result.warnings) this.warn(w);
     if (flags.junit) writeFileSync(flags.junit, auditToJUnit(result));
 
     for (const user of result.users) {
       this.styledHeader(verdictLine(user));
-      if (user.findings.length) this.table({ data: findingRows(user), columns: findingColumns, overflow: 'wrap' });
+      if (user.findings.length) {
+        this.table({ data: findingRows(user), columns: findingColumns, overflow: 'wrap' });
+        this.log(fixesHeader());
+        for (const line of fixLines(user)) this.log(`  - ${line}`);
+      }
       for (const line of mutedLines(user)) this.log(line);
     }
     this.log(overallLine(result));

@@ -14,7 +14,7 @@ import {
   auditSnapshot,
   type ReduceResult,
 } from '../../../perms/index.js';
-import { findingColumns, findingRows, overallLine, verdictLine } from '../../../perms/render.js';
+import { findingColumns, findingRows, fixesHeader, fixLines, orgReference, overallLine, verdictLine } from '../../../perms/render.js';
 import { describeSource } from '../../../perms/fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -49,7 +49,7 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
       users: flags.user,
       strict: flags.strict,
       unassignForeign: flags['unassign-foreign'],
-      targetOrg: org.getUsername(),
+      targetOrg: await orgReference(org),
     };
 
     // Ask before changing anything, unless told not to (pipelines, --json).
@@ -94,16 +94,32 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
       );
     }
     for (const b of plan.blocked) this.warn(messages.getMessage('plan.blocked', [b.reason]));
+    // One warning per user and foreign source, listing what it still grants.
+    const groups = new Map<string, typeof plan.foreign>();
     for (const f of plan.foreign) {
+      const key = `${f.user.id}|${f.source.kind}|${f.source.id}|${f.source.permissionSet?.id ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    for (const grants of groups.values()) {
+      const first = grants[0];
       this.warn(
-        messages.getMessage('plan.foreign', [f.permission.label, f.user.username, describeSource(f.source), f.fixes.join(' ')])
+        messages.getMessage('plan.foreign', [
+          describeSource(first.source),
+          grants.map((g) => g.permission.label).join(', '),
+          first.user.username,
+          first.fixes[first.fixes.length - 1] ?? '',
+        ])
       );
     }
     if (result.dryRun) this.log(messages.getMessage('dryRun.done'));
     const audit = result.after ?? result.before;
     for (const user of audit.users) {
       this.styledHeader(verdictLine(user));
-      if (user.findings.length) this.table({ data: findingRows(user), columns: findingColumns, overflow: 'wrap' });
+      if (user.findings.length) {
+        this.table({ data: findingRows(user), columns: findingColumns, overflow: 'wrap' });
+        this.log(fixesHeader());
+        for (const line of fixLines(user)) this.log(`  - ${line}`);
+      }
     }
     this.log(overallLine(audit));
   }

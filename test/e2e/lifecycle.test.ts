@@ -1,0 +1,249 @@
+/*
+ * The lifecycle features end to end, through the real sf CLI against a local org where `sf instruqt install` ran:
+ * JWT login of the integration user and a sync under it, a forged assertion refused, each doctor check failing on a
+ * broken org and passing after running the fix it prints, the smoke test leaving nothing behind, uninstall then install.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Ajv } from 'ajv';
+import { startE2EOrg, type E2EOrg } from '../helpers/org.js';
+import { repoRoot, type SfResult } from '../helpers/sf.js';
+import type { DoctorResult, DoctorCheck } from '../../src/lifecycle/doctor.js';
+import type { UninstallResult } from '../../src/lifecycle/uninstall.js';
+import type { SyncResult } from '../../src/sync/engine.js';
+import type { ObjectDef, SRecord } from '../../emulator/core/types.js';
+import { makeKeyPair } from '../lifecycle/jwt-keys.js';
+import { ensureConnectedApp } from '../../src/lifecycle/connected-app.js';
+import { connectAs } from '../lifecycle/fixture.js';
+
+const schema = (name: string): ReturnType<Ajv['compile']> =>
+  new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, 'schemas', name), 'utf8')) as object);
+
+/** Split a printed command into argv the way a shell would (double quotes group words). */
+function argv(command: string): string[] {
+  const words = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2]));
+  expect(words[0]).to.equal('sf');
+  return words.slice(1);
+}
+
+const same = (a: unknown, b: unknown): boolean => typeof a === 'string' && typeof b === 'string' && a.slice(0, 15) === b.slice(0, 15);
+
+describe('lifecycle (e2e)', function () {
+  this.timeout(900_000);
+  let o: E2EOrg;
+  let dir: string;
+  const validDoctor = schema('instruqt-doctor.json');
+
+  const sf = <T>(args: string[]): Promise<SfResult<T>> => o.sf.run<T>(args, { cwd: dir, timeoutMs: 240_000 });
+  const integrationUser = (): SRecord => o.local.org.query('User', (u) => String(u.Username).startsWith('instruqt.integration.'))[0];
+  const doctor = async (extra: string[] = []): Promise<SfResult<DoctorResult>> => {
+    const result = await sf<DoctorResult>(['instruqt', 'doctor', '-o', o.alias, '--json', '--journal-dir', join(dir, 'journal'), ...extra]);
+    expect(result.json?.result, result.stdout + result.stderr).to.not.equal(undefined);
+    expect(validDoctor(result.json?.result), JSON.stringify(validDoctor.errors)).to.equal(true);
+    return result;
+  };
+  const checkOf = (result: SfResult<DoctorResult>, id: DoctorCheck['id']): DoctorCheck => {
+    const found = result.json?.result.checks.find((c) => c.id === id);
+    if (!found) throw new Error(`no ${id} in ${result.stdout}`);
+    return found;
+  };
+  /** Run every command the check prints, through the sf CLI, as a person would paste them. */
+  const applyFix = async (check: DoctorCheck): Promise<void> => {
+    expect(check.commands ?? [], `${check.id} prints no command`).to.not.deep.equal([]);
+    for (const command of check.commands ?? []) {
+      const args = argv(command).map((a) => (a === o.local.adminUsername ? o.alias : a));
+      const ran = await sf(args.includes('--json') ? args : [...args, '--json']);
+      expect(ran.code, `${command}\n${ran.stdout}${ran.stderr}`).to.equal(0);
+    }
+  };
+  const breakAndFix = async (id: DoctorCheck['id'], breakIt: () => void, extra: string[] = []): Promise<void> => {
+    breakIt();
+    const broken = await doctor(extra);
+    expect(broken.code).to.equal(1);
+    const check = checkOf(broken, id);
+    expect(check.status, check.detail).to.equal('fail');
+    await applyFix(check);
+    const fixed = await doctor(extra);
+    expect(checkOf(fixed, id).status, checkOf(fixed, id).detail).to.equal('pass');
+  };
+
+  before(async () => {
+    o = await startE2EOrg();
+    dir = mkdtempSync(join(tmpdir(), 'lifecycle-e2e-'));
+    const installed = await sf(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--json']);
+    expect(installed.code, installed.stdout + installed.stderr).to.equal(0);
+  });
+  after(async () => o?.local.stop());
+
+  describe('JWT login of the integration user', () => {
+    const keys = makeKeyPair();
+    let consumerKey: string;
+
+    before(async () => {
+      const app = await ensureConnectedApp(await connectAs(o.local), { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 50 });
+      consumerKey = app.consumerKey;
+    });
+
+    it('logs in with sf org login jwt and runs a sync under that alias as the integration user', async () => {
+      const user = integrationUser();
+      const login = await sf([
+        'org', 'login', 'jwt', '--username', String(user.Username), '--jwt-key-file', keys.keyFile, '--client-id', consumerKey,
+        '--instance-url', o.local.instanceUrl, '--alias', 'instruqt-jwt', '--json',
+      ]);
+      expect(login.code, login.stdout + login.stderr).to.equal(0);
+      const display = await sf<{ username: string; connectedStatus: string }>(['org', 'display', '-o', 'instruqt-jwt', '--json']);
+      expect(display.json?.result.username).to.equal(user.Username);
+
+      const synced = await sf<SyncResult>([
+        'instruqt', 'sync', '-o', 'instruqt-jwt', '--file', join(repoRoot, 'examples', 'plays.ndjson'), '--journal-dir', join(dir, 'journal'), '--json',
+      ]);
+      expect(synced.code, synced.stdout + synced.stderr).to.equal(0);
+      const leads = o.local.org.query('Lead', (l) => same(l.CreatedById, user.Id));
+      expect(leads.length).to.be.greaterThan(0);
+      expect(o.local.org.query('Instruqt_Play__c', (p) => same(p.CreatedById, user.Id)).length).to.be.greaterThan(0);
+    });
+
+    it('refuses an assertion signed with a key that does not match the certificate', async () => {
+      const forger = makeKeyPair();
+      const login = await sf([
+        'org', 'login', 'jwt', '--username', String(integrationUser().Username), '--jwt-key-file', forger.keyFile, '--client-id', consumerKey,
+        '--instance-url', o.local.instanceUrl, '--alias', 'instruqt-forged', '--json',
+      ]);
+      expect(login.code).to.not.equal(0);
+      expect(login.stdout + login.stderr).to.include('invalid assertion');
+    });
+  });
+
+  describe('doctor', () => {
+    it('passes every check on the installed org', async () => {
+      const result = await doctor();
+      const bad = result.json?.result.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
+      expect(bad, JSON.stringify(bad, null, 2)).to.deep.equal([]);
+      expect(result.code).to.equal(0);
+    });
+
+    it('user-active: fails for a deactivated user and passes after the printed fix', async () => {
+      await breakAndFix('user-active', () => o.local.org.update('User', integrationUser().Id, { IsActive: false }));
+    });
+
+    it('api-access: fails without API Enabled and passes after the printed fix', async () => {
+      const user = integrationUser();
+      const profileSet = o.local.org.query('PermissionSet', (p) => p.IsOwnedByProfile === true && same(p.ProfileId, user.ProfileId))[0];
+      await breakAndFix('api-access', () => o.local.org.update('PermissionSet', profileSet.Id, { PermissionsApiEnabled: false }));
+    });
+
+    it('assignments: fails without the permission set and passes after the printed fix', async () => {
+      const user = integrationUser();
+      const ps = o.local.org.query('PermissionSet', (p) => p.Name === 'Instruqt_Integration')[0];
+      await breakAndFix(
+        'assignments',
+        () => {
+          const psa = o.local.org.query('PermissionSetAssignment', (a) => same(a.AssigneeId, user.Id) && same(a.PermissionSetId, ps.Id))[0];
+          o.local.org.delete('PermissionSetAssignment', psa.Id);
+        },
+        ['--username', String(user.Username)]
+      );
+    });
+
+    it('objects: fails for a missing field and passes after the printed fix', async () => {
+      await breakAndFix('objects', () => o.local.org.removeField('Instruqt_Play__c', 'Score__c'));
+    });
+
+    it('field-security: fails when an edit the sync needs is taken away and passes after the printed fix', async () => {
+      const ps = o.local.org.query('PermissionSet', (p) => p.Name === 'Instruqt_Integration')[0];
+      await breakAndFix('field-security', () => {
+        const row = o.local.org.query('FieldPermissions', (f) => same(f.ParentId, ps.Id) && f.Field === 'Lead.Title')[0];
+        o.local.org.update('FieldPermissions', row.Id, { PermissionsEdit: false });
+      });
+    });
+
+    it('lead-status: fails for a status the org does not have and passes once the configuration names one it has', async () => {
+      const config = join(dir, 'sync-config.json');
+      writeFileSync(config, JSON.stringify({ newLeadStatus: 'Hot Prospect' }));
+      const broken = await doctor(['--config', config]);
+      expect(broken.code).to.equal(1);
+      expect(checkOf(broken, 'lead-status').fix).to.include('"Open - Not Contacted"');
+      writeFileSync(config, JSON.stringify({ newLeadStatus: 'Open - Not Contacted' }));
+      expect(checkOf(await doctor(['--config', config]), 'lead-status').status).to.equal('pass');
+    });
+
+    it('chatter: fails when FeedItem is not available and passes once Chatter is back', async () => {
+      const feedItem = o.local.org.getObject('FeedItem') as ObjectDef;
+      o.local.org.removeObject('FeedItem');
+      try {
+        const broken = await doctor();
+        expect(checkOf(broken, 'chatter').status).to.equal('fail');
+        expect(checkOf(broken, 'chatter').fix).to.include('"activity": "task"');
+      } finally {
+        o.local.org.defineObject(feedItem);
+      }
+      expect(checkOf(await doctor(), 'chatter').status).to.equal('pass');
+    });
+
+    it('last-sync: fails for a sync that stopped and passes after running the sync again', async () => {
+      const journal = join(dir, 'journal', `${o.local.orgId}.json`);
+      writeFileSync(
+        journal,
+        JSON.stringify({ version: 1, orgId: o.local.orgId, input: { headLines: 1, headHash: 'x' }, committedLine: 2, status: 'stopped', stoppedReason: 'API budget reached', batches: 1, updatedAt: new Date().toISOString() })
+      );
+      const broken = await doctor();
+      expect(checkOf(broken, 'last-sync').status).to.equal('fail');
+      const synced = await sf(['instruqt', 'sync', '-o', o.alias, '--file', join(repoRoot, 'examples', 'plays.ndjson'), '--journal-dir', join(dir, 'journal'), '--json']);
+      expect(synced.code, synced.stdout + synced.stderr).to.equal(0);
+      expect(checkOf(await doctor(), 'last-sync').status).to.equal('pass');
+    });
+
+    it('api-headroom: fails when the daily requests are spent and passes once the window frees them', async () => {
+      const limits = (o.local.org.options as { dailyApiLimit: number }).dailyApiLimit;
+      const spend = o.local.org.options;
+      Object.assign(spend, { dailyApiLimit: o.local.apiCalls() + 20 });
+      try {
+        const broken = await doctor();
+        expect(checkOf(broken, 'api-headroom').status, checkOf(broken, 'api-headroom').detail).to.equal('fail');
+      } finally {
+        Object.assign(spend, { dailyApiLimit: limits });
+      }
+      o.local.resetApiCalls();
+      expect(checkOf(await doctor(), 'api-headroom').status).to.equal('pass');
+    });
+
+    it('--smoke as the integration user turns a test form into an enriched Lead and leaves nothing behind', async () => {
+      const counts = (): number[] => ['Lead', 'Instruqt_Play__c', 'Instruqt_Track__c', 'FeedItem'].map((n) => o.local.org.query(n).length);
+      const before = counts();
+      const result = await doctor(['--smoke', '--integration-org', 'instruqt-jwt']);
+      const smoke = checkOf(result, 'smoke');
+      expect(smoke.status, smoke.detail).to.equal('pass');
+      expect(counts()).to.deep.equal(before);
+    });
+  });
+
+  describe('uninstall', () => {
+    it('shows the plan in a dry run, removes the access, is idempotent, and install works again afterwards', async () => {
+      const valid = schema('instruqt-uninstall.json');
+      const user = integrationUser();
+      const dry = await sf<UninstallResult>(['instruqt', 'uninstall', '-o', o.alias, '--dry-run', '--json']);
+      expect(dry.code).to.equal(0);
+      expect(valid(dry.json?.result), JSON.stringify(valid.errors)).to.equal(true);
+      expect(dry.json?.result.steps.map((s) => s.action)).to.include.members(['remove-permission-set-assignment', 'deactivate-user']);
+      expect(o.local.org.get('User', user.Id)?.IsActive).to.equal(true);
+
+      const done = await sf<UninstallResult>(['instruqt', 'uninstall', '-o', o.alias, '--json']);
+      expect(done.code, done.stdout + done.stderr).to.equal(0);
+      expect(valid(done.json?.result), JSON.stringify(valid.errors)).to.equal(true);
+      expect(o.local.org.get('User', user.Id)?.IsActive).to.equal(false);
+      expect(o.local.org.query('PermissionSetLicenseAssign', (a) => same(a.AssigneeId, user.Id))).to.deep.equal([]);
+      expect(o.local.org.getObject('Instruqt_Play__c')).to.not.equal(undefined);
+
+      const again = await sf<UninstallResult>(['instruqt', 'uninstall', '-o', o.alias, '--json']);
+      expect(again.json?.result.steps).to.deep.equal([]);
+
+      const reinstalled = await sf(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--json']);
+      expect(reinstalled.code, reinstalled.stdout + reinstalled.stderr).to.equal(0);
+      expect(o.local.org.get('User', user.Id)?.IsActive).to.equal(true);
+      const after = await doctor();
+      expect(after.json?.result.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
+    });
+  });
+});

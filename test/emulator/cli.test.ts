@@ -1,0 +1,39 @@
+/*
+ * `npm run org -- --json`: the local org as a separate process, the way the demo and a person start it.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('local org command line (npm run org)', () => {
+  it('prints one JSON line once listening, serves the API with the given limit and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--json', '--daily-api-limit', '7'], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      while (!out.includes('\n')) {
+        const [chunk] = (await once(child.stdout, 'data')) as [string];
+        out += chunk;
+      }
+      const info = JSON.parse(out.split('\n')[0]) as { instanceUrl: string; accessToken: string; username: string; orgId: string };
+      expect(Object.keys(info)).to.deep.equal(['instanceUrl', 'accessToken', 'username', 'orgId']);
+      expect(info.instanceUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(info.accessToken).to.match(/^00D\w{12,15}![.\w]*$/);
+      const res = await fetch(`${info.instanceUrl}/services/data/v65.0/limits`, {
+        headers: { Authorization: `Bearer ${info.accessToken}` },
+      });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('sforce-limit-info')).to.equal('api-usage=1/7');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).to.equal(0);
+  });
+});

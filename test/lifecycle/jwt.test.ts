@@ -1,0 +1,128 @@
+/*
+ * The Connected App of install --jwt-cert and the local org's JWT bearer flow: the app carries the certificate, only
+ * the api and refresh_token scopes, admin approval and pre-authorization through Instruqt_Integration; the token
+ * endpoint checks signature, issuer, audience, expiry and subject, with Salesforce's OAuth error bodies.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { CONNECTED_APP_NAME, ensureConnectedApp, readCertificate } from '../../src/lifecycle/connected-app.js';
+import { connectedApps } from '../../emulator/metadata/store.js';
+import { makeKeyPair, signAssertion, type KeyPair } from './jwt-keys.js';
+import { startInstalled, type Installed } from './fixture.js';
+
+const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+describe('JWT bearer login through the Connected App', function () {
+  this.timeout(60_000);
+  let env: Installed;
+  let keys: KeyPair;
+  let consumerKey: string;
+
+  before(() => {
+    keys = makeKeyPair();
+  });
+  beforeEach(async () => {
+    env = await startInstalled();
+    const app = await ensureConnectedApp(env.conn, { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    consumerKey = app.consumerKey;
+  });
+  afterEach(async () => env.local.stop());
+
+  const token = async (assertion: string): Promise<{ status: number; body: Record<string, string> }> => {
+    const response = await fetch(`${env.local.instanceUrl}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: GRANT, assertion }).toString(),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  };
+  const claims = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+    iss: consumerKey,
+    sub: env.user.Username,
+    aud: 'https://login.salesforce.com',
+    exp: Math.floor(Date.now() / 1000) + 180,
+    ...overrides,
+  });
+
+  it('deploys the app with the certificate, two scopes, admin approval and the integration permission set', () => {
+    const raw = connectedApps(env.local.org).get(CONNECTED_APP_NAME)?.raw ?? '';
+    expect(raw).to.include('<isAdminApproved>true</isAdminApproved>');
+    expect([...raw.matchAll(/<scopes>(\w+)<\/scopes>/g)].map((m) => m[1])).to.deep.equal(['Api', 'RefreshToken']);
+    expect(raw).to.include('<permissionSetName>Instruqt_Integration</permissionSetName>');
+    expect(raw).to.include(keys.cert.split('\n')[1]);
+    expect(consumerKey).to.match(/^3MVG9\w{80}$/);
+  });
+
+  it('keeps the app and its consumer key when run again with the same certificate, and rotates the certificate in place', async () => {
+    const again = await ensureConnectedApp(env.conn, { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    expect(again).to.include({ status: 'unchanged', consumerKey });
+    const other = makeKeyPair();
+    const rotated = await ensureConnectedApp(env.conn, { certificatePath: other.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    expect(rotated).to.include({ status: 'updated', consumerKey });
+    expect((await token(signAssertion(claims(), keys.key))).body.error).to.equal('invalid_grant');
+    expect((await token(signAssertion(claims(), other.key))).status).to.equal(200);
+  });
+
+  it('refuses a private key passed as the certificate', async () => {
+    let message = '';
+    try {
+      await readCertificate(keys.keyFile);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.include('holds a private key');
+    const notPem = join(keys.dir, 'not.pem');
+    writeFileSync(notPem, 'hello');
+    expect(await readCertificate(notPem).catch((e: Error) => e.message)).to.include('not a PEM certificate');
+  });
+
+  it('issues a token for the integration user that acts as that user', async () => {
+    const { status, body } = await token(signAssertion(claims(), keys.key));
+    expect(status).to.equal(200);
+    expect(body.instance_url).to.equal(env.local.instanceUrl);
+    expect(body.id).to.match(new RegExp(`/id/${env.local.orgId}/${env.user.Id}$`));
+    const info = await fetch(`${env.local.instanceUrl}/services/oauth2/userinfo`, { headers: { Authorization: `Bearer ${body.access_token}` } });
+    expect(((await info.json()) as { user_id: string }).user_id).to.equal(env.user.Id);
+  });
+
+  it('accepts the org URL and the sf CLI millisecond expiry as audience and exp', async () => {
+    const { status } = await token(signAssertion(claims({ aud: env.local.instanceUrl, exp: Date.now() + 300 }), keys.key));
+    expect(status).to.equal(200);
+  });
+
+  it('refuses a tampered assertion', async () => {
+    const [header, , signature] = signAssertion(claims(), keys.key).split('.');
+    const forged = Buffer.from(JSON.stringify(claims({ sub: 'admin@acme.test' }))).toString('base64url');
+    expect(await token(`${header}.${forged}.${signature}`)).to.deep.equal({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'invalid assertion' },
+    });
+  });
+
+  it('refuses an assertion signed by another key', async () => {
+    expect((await token(signAssertion(claims(), makeKeyPair().key))).body).to.deep.equal({ error: 'invalid_grant', error_description: 'invalid assertion' });
+  });
+
+  it('refuses an unknown consumer key, a wrong audience and an expired assertion', async () => {
+    expect((await token(signAssertion(claims({ iss: '3MVG9unknown' }), keys.key))).body).to.deep.equal({
+      error: 'invalid_client_id',
+      error_description: 'client identifier invalid',
+    });
+    expect((await token(signAssertion(claims({ aud: 'https://evil.example.com' }), keys.key))).body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'audience is invalid',
+    });
+    expect((await token(signAssertion(claims({ exp: Math.floor(Date.now() / 1000) - 600 }), keys.key))).body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: 'expired authorization code',
+    });
+  });
+
+  it("refuses a user the app does not pre-authorize with \"user hasn't approved this consumer\"", async () => {
+    expect((await token(signAssertion(claims({ sub: env.local.adminUsername }), keys.key))).body).to.deep.equal({
+      error: 'invalid_grant',
+      error_description: "user hasn't approved this consumer",
+    });
+  });
+});

@@ -1,0 +1,95 @@
+/*
+ * sf instruqt uninstall as a library: the plan comes first, only what is there is removed, the user is deactivated and
+ * never deleted, data stays unless purged, and a second run has nothing to do.
+ */
+import { expect } from 'chai';
+import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
+import { ensureConnectedApp, CONNECTED_APP_NAME } from '../../src/lifecycle/connected-app.js';
+import { connectedApps, storeOf } from '../../emulator/metadata/store.js';
+import { makeKeyPair } from './jwt-keys.js';
+import { startInstalled, permissionSet, same, type Installed } from './fixture.js';
+
+describe('uninstall', function () {
+  this.timeout(60_000);
+  let env: Installed;
+  beforeEach(async () => {
+    env = await startInstalled();
+  });
+  afterEach(async () => env.local.stop());
+
+  const assignmentsOf = (userId: string): unknown[] => [
+    ...env.local.org.query('PermissionSetAssignment', (a) => same(a.AssigneeId, userId) && same(a.PermissionSetId, permissionSet(env.local, 'Instruqt_Integration')?.Id)),
+    ...env.local.org.query('PermissionSetLicenseAssign', (a) => same(a.AssigneeId, userId)),
+  ];
+
+  it('plans without changing anything in a dry run', async () => {
+    const before = JSON.stringify(env.local.org.query('PermissionSetAssignment'));
+    const result = await uninstall(env.conn, { dryRun: true, maxPollMs: 20 });
+    expect(result.steps.map((s) => s.action)).to.deep.equal([
+      'remove-permission-set-assignment',
+      'remove-licence-assignment',
+      'deactivate-user',
+    ]);
+    expect(result.steps.every((s) => s.status === 'planned')).to.equal(true);
+    expect(JSON.stringify(env.local.org.query('PermissionSetAssignment'))).to.equal(before);
+    expect(env.local.org.get('User', env.user.Id)?.IsActive).to.equal(true);
+  });
+
+  it('removes the assignments, deactivates the user, keeps objects and data, and is idempotent', async () => {
+    const track = env.local.org.insert('Instruqt_Track__c', { Name: 'Kubernetes 101', Track_Slug__c: 'k8s-101' });
+    const result = await uninstall(env.conn, { maxPollMs: 20 });
+    expect(result.steps.every((s) => s.status === 'done'), JSON.stringify(result.steps)).to.equal(true);
+    expect(uninstallExitCode(result)).to.equal(0);
+    expect(assignmentsOf(env.user.Id)).to.deep.equal([]);
+    const user = env.local.org.get('User', env.user.Id);
+    expect(user?.IsActive).to.equal(false);
+    expect(env.local.org.get('Instruqt_Track__c', track.Id)?.Track_Slug__c).to.equal('k8s-101');
+    expect(permissionSet(env.local, 'Instruqt_Integration')).to.not.equal(undefined);
+    expect(result.kept.join('\n')).to.include('Instruqt_Play__c, Instruqt_Track__c and their records');
+
+    const again = await uninstall(env.conn, { maxPollMs: 20 });
+    expect(again.steps).to.deep.equal([]);
+    expect(again.changed).to.equal(false);
+  });
+
+  it('asks before purging and changes nothing when the answer is no', async () => {
+    let asked = 0;
+    const result = await uninstall(env.conn, { purge: true, maxPollMs: 20, confirm: () => Promise.resolve(++asked < 0) });
+    expect(asked).to.equal(1);
+    expect(result.changed).to.equal(false);
+    expect(env.local.org.getObject('Instruqt_Play__c')).to.not.equal(undefined);
+    expect(env.local.org.get('User', env.user.Id)?.IsActive).to.equal(true);
+  });
+
+  it('purges the objects, their records and the permission sets through a destructive deploy', async () => {
+    env.local.org.insert('Instruqt_Track__c', { Name: 'Kubernetes 101', Track_Slug__c: 'k8s-101' });
+    const result = await uninstall(env.conn, { purge: true, maxPollMs: 20, confirm: () => Promise.resolve(true) });
+    expect(result.steps.filter((s) => s.status !== 'done'), JSON.stringify(result.steps)).to.deep.equal([]);
+    expect(result.steps.map((s) => s.action)).to.include('delete-metadata');
+    expect(env.local.org.getObject('Instruqt_Play__c')).to.equal(undefined);
+    expect(env.local.org.getObject('Instruqt_Track__c')).to.equal(undefined);
+    expect(permissionSet(env.local, 'Instruqt_Integration')).to.equal(undefined);
+    expect(permissionSet(env.local, 'Instruqt_Viewer')).to.equal(undefined);
+    expect(env.local.org.get('User', env.user.Id)?.IsActive).to.equal(false);
+    expect((await uninstall(env.conn, { purge: true, maxPollMs: 20 })).steps).to.deep.equal([]);
+  });
+
+  it('deletes the Connected App install created, and keeps one it did not create', async () => {
+    await ensureConnectedApp(env.conn, { certificatePath: makeKeyPair().certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    const result = await uninstall(env.conn, { maxPollMs: 20 });
+    expect(result.steps.find((s) => s.action === 'delete-connected-app')?.status, JSON.stringify(result.steps)).to.equal('done');
+    expect(connectedApps(env.local.org).has(CONNECTED_APP_NAME)).to.equal(false);
+
+    const at = new Date().toISOString();
+    storeOf(env.local.org).connectedApps.set(CONNECTED_APP_NAME, {
+      fullName: CONNECTED_APP_NAME,
+      raw: '<ConnectedApp><label>Theirs</label><contactEmail>x@acme.test</contactEmail></ConnectedApp>',
+      createdDate: at,
+      lastModifiedDate: at,
+      createdById: '',
+    });
+    const again = await uninstall(env.conn, { maxPollMs: 20 });
+    expect(again.steps).to.deep.equal([]);
+    expect(again.kept.join('\n')).to.include('install did not create it');
+  });
+});
