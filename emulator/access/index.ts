@@ -13,6 +13,18 @@ export function accessPolicyOf(org: OrgApi): OrgAccessPolicy | undefined {
   return policies.get(org);
 }
 
+/** Checks, on API writes to `object`, that its lookups point at records the user can read. */
+export function registerReferenceChecks(org: OrgApi, object: string): void {
+  org.registerTrigger(object, {
+    beforeInsert(rec, ctx): void {
+      if (ctx.principal) policies.get(org)?.checkReferences(ctx.principal, object, rec);
+    },
+    beforeUpdate(rec, old, ctx): void {
+      if (ctx.principal) policies.get(org)?.checkReferences(ctx.principal, object, rec, (f) => rec[f] !== old[f]);
+    },
+  });
+}
+
 export const accessModule: EmulatorModule = {
   name: 'access',
   install(org) {
@@ -21,5 +33,6 @@ export const accessModule: EmulatorModule = {
     // eslint-disable-next-line no-param-reassign -- installing the policy on the org is this module's job
     org.access = policy;
     registerSetupRules(org, () => policy.invalidate());
+    for (const def of org.listObjects()) if (!def.setup) registerReferenceChecks(org, def.name);
   },
 };

@@ -156,6 +156,28 @@ export class OrgAccessPolicy implements AccessPolicy {
     return perms.fields.get(this.fieldKey(object, field))?.edit === true;
   }
 
+  /**
+   * A lookup may only point at a record of an object the user can read: INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY
+   * otherwise (e.g. an Instruqt Play linked to a Lead by a user without Read on Lead). `changed` limits the check.
+   */
+  public checkReferences(p: Principal, object: string, rec: Record<string, unknown>, changed?: (field: string) => boolean): void {
+    const def = this.org.getObject(object);
+    if (!def) return;
+    for (const f of def.fields.values()) {
+      if (f.type !== 'reference' || !f.createable) continue;
+      const value = rec[f.name];
+      if (typeof value !== 'string' || !value || (changed && !changed(f.name))) continue;
+      const target = this.org.objectOfId(value);
+      if (target && this.crudGoverned(target) && !this.rights(p, target, 'read')) {
+        throw new SalesforceError(
+          'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+          `insufficient access rights on cross-reference id: ${value}`,
+          [f.name]
+        );
+      }
+    }
+  }
+
   /** Custom objects and the standard objects that object permissions control. */
   private crudGoverned(object: string): boolean {
     const def = this.org.getObject(object);

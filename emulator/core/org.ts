@@ -48,8 +48,13 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Salesforce's datetime format in API answers: 2024-05-01T10:00:00.000+0000. */
-export function sfDateTime(d: Date = new Date()): string {
-  return d.toISOString().replace('Z', '+0000');
+let lastNow = { ms: -1, text: '' };
+export function sfDateTime(d?: Date): string {
+  if (d) return d.toISOString().replace('Z', '+0000');
+  // Thousands of writes share a millisecond during loads; format it once.
+  const ms = Date.now();
+  if (ms !== lastNow.ms) lastNow = { ms, text: new Date(ms).toISOString().replace('Z', '+0000') };
+  return lastNow.text;
 }
 
 function jsonError(type: string, value: unknown): SalesforceError {
@@ -90,6 +95,9 @@ export class Org implements OrgApi {
   private prefixSeq = 0;
   private schemaVersion = 0;
   private readonly shapes = new WeakMap<ObjectDef, Shape>();
+  /** Writes per object (lower-case name), to know when values derived from its records are stale. */
+  private readonly writeVersions = new Map<string, number>();
+  private readonly picklistCache = new WeakMap<FieldDef, { version: number; values: Array<{ value: string; isDefault: boolean }> }>();
 
   public constructor(options: LocalOrgOptions = {}) {
     this.options = {
@@ -217,10 +225,16 @@ export class Org implements OrgApi {
   public picklistFromValues(f: FieldDef): Array<{ value: string; isDefault: boolean }> {
     const from = f.picklistFrom;
     if (!from) return [];
+    // Cached until the source object is written: every Lead insert asks for these.
+    const version = this.writeVersions.get(from.object.toLowerCase()) ?? 0;
+    const cached = this.picklistCache.get(f);
+    if (cached && cached.version === version) return cached.values;
     const rows = this.query(from.object, (r) =>
       Object.entries(from.where ?? {}).every(([k, v]) => r[k] === v)
     ).sort((a, b) => Number(a.SortOrder ?? 0) - Number(b.SortOrder ?? 0));
-    return rows.map((r) => ({ value: String(r[from.field]), isDefault: r.IsDefault === true }));
+    const values = rows.map((r) => ({ value: String(r[from.field]), isDefault: r.IsDefault === true }));
+    this.picklistCache.set(f, { version, values });
+    return values;
   }
   public findByField(object: string, field: string, value: unknown): SRecord[] {
     const key = object.toLowerCase();
@@ -248,74 +262,18 @@ export class Org implements OrgApi {
   // ---------------------------------------------------------------- writes
 
   public insert(object: string, fields: Record<string, unknown>, principal?: Principal): SRecord {
-    const def = this.requireObject(object);
-    const key = def.name.toLowerCase();
-    const system = principal === undefined;
-    const shape = this.shapeOf(def);
-    const rec = { ...shape.template } as SRecord;
-    const id = this.applyFields(def, rec, fields, system, 'insert');
-    for (const f of shape.dynamicDefaults) {
-      if (rec[f.name] === null || rec[f.name] === undefined) rec[f.name] = this.defaultOf(f) ?? null;
-    }
-    for (const f of shape.booleans) if (rec[f.name] === null) rec[f.name] = false;
-    const now = sfDateTime();
-    const user = principal?.userId ?? this.defaultUserId ?? null;
-    rec.Id = id ?? this.ids.next(def.keyPrefix);
-    rec.IsDeleted = false;
-    rec.CreatedDate = now;
-    rec.LastModifiedDate = now;
-    rec.SystemModstamp = now;
-    if (def.fields.has('createdbyid')) rec.CreatedById = user;
-    if (def.fields.has('lastmodifiedbyid')) rec.LastModifiedById = user;
-    if (def.fields.has('ownerid') && !rec.OwnerId) rec.OwnerId = user;
-    this.computeName(def, rec);
-    this.checkRequired(def, rec, undefined);
-    this.checkValues(def, rec, undefined);
-
-    const ctx: TriggerContext = { principal, org: this };
-    const triggers = this.triggers.get(key) ?? [];
-    for (const t of triggers) t.beforeInsert?.(rec, ctx);
-    this.checkUnique(def, rec);
-    this.setLive(key, rec);
-    for (const t of triggers) t.afterInsert?.(rec, ctx);
-    return rec;
+    // Atomic: a trigger failing after the write (or half a cascade) leaves nothing behind.
+    return this.transaction(() => this.insertNow(object, fields, principal));
   }
 
   public update(object: string, id: string, fields: Record<string, unknown>, principal?: Principal): SRecord {
-    const def = this.requireObject(object);
-    const key = def.name.toLowerCase();
-    const old = this.requireLive(def, id);
-    const system = principal === undefined;
-    const rec: SRecord = { ...old };
-    this.applyFields(def, rec, fields, system, 'update');
-    const now = sfDateTime();
-    rec.LastModifiedDate = now;
-    rec.SystemModstamp = now;
-    if (def.fields.has('lastmodifiedbyid')) rec.LastModifiedById = principal?.userId ?? this.defaultUserId ?? null;
-    this.computeName(def, rec);
-    this.checkRequired(def, rec, old);
-    this.checkValues(def, rec, old);
-
-    const ctx: TriggerContext = { principal, org: this };
-    const triggers = this.triggers.get(key) ?? [];
-    for (const t of triggers) t.beforeUpdate?.(rec, old, ctx);
-    this.checkUnique(def, rec);
-    this.setLive(key, rec, old);
-    for (const t of triggers) t.afterUpdate?.(rec, old, ctx);
-    return rec;
+    // Atomic: a trigger failing after the write (or half a cascade) leaves nothing behind.
+    return this.transaction(() => this.updateNow(object, id, fields, principal));
   }
 
   public delete(object: string, id: string, principal?: Principal): void {
-    const def = this.requireObject(object);
-    const key = def.name.toLowerCase();
-    const old = this.requireLive(def, id);
-    const ctx: TriggerContext = { principal, org: this };
-    const triggers = this.triggers.get(key) ?? [];
-    for (const t of triggers) t.beforeDelete?.(old, ctx);
-    this.applyDeleteConstraints(def, old, principal);
-    this.removeLive(key, old);
-    this.setDeleted(key, { ...old, IsDeleted: true, SystemModstamp: sfDateTime() });
-    for (const t of triggers) t.afterDelete?.(old, ctx);
+    // Atomic: a trigger failing after the write (or half a cascade) leaves nothing behind.
+    this.transaction(() => this.deleteNow(object, id, principal));
   }
 
   // ---------------------------------------------------------------- transactions
@@ -371,6 +329,74 @@ export class Org implements OrgApi {
 
   // ---------------------------------------------------------------- internals
 
+  private insertNow(object: string, fields: Record<string, unknown>, principal?: Principal): SRecord {
+    const def = this.requireObject(object);
+    const key = def.name.toLowerCase();
+    const system = principal === undefined;
+    const shape = this.shapeOf(def);
+    const rec = { ...shape.template } as SRecord;
+    const id = this.applyFields(def, rec, fields, system, 'insert');
+    for (const f of shape.dynamicDefaults) {
+      if (rec[f.name] === null || rec[f.name] === undefined) rec[f.name] = this.defaultOf(f) ?? null;
+    }
+    for (const f of shape.booleans) if (rec[f.name] === null) rec[f.name] = false;
+    const now = sfDateTime();
+    const user = principal?.userId ?? this.defaultUserId ?? null;
+    rec.Id = id ?? this.ids.next(def.keyPrefix);
+    rec.IsDeleted = false;
+    rec.CreatedDate = now;
+    rec.LastModifiedDate = now;
+    rec.SystemModstamp = now;
+    if (def.fields.has('createdbyid')) rec.CreatedById = user;
+    if (def.fields.has('lastmodifiedbyid')) rec.LastModifiedById = user;
+    if (def.fields.has('ownerid') && !rec.OwnerId) rec.OwnerId = user;
+    this.computeName(def, rec);
+    this.checkRequired(def, rec, undefined);
+    this.checkValues(def, rec, undefined);
+
+    const ctx: TriggerContext = { principal, org: this };
+    const triggers = this.triggers.get(key) ?? [];
+    for (const t of triggers) t.beforeInsert?.(rec, ctx);
+    this.checkUnique(def, rec);
+    this.setLive(key, rec);
+    for (const t of triggers) t.afterInsert?.(rec, ctx);
+    return rec;
+  }
+  private updateNow(object: string, id: string, fields: Record<string, unknown>, principal?: Principal): SRecord {
+    const def = this.requireObject(object);
+    const key = def.name.toLowerCase();
+    const old = this.requireLive(def, id);
+    const system = principal === undefined;
+    const rec: SRecord = { ...old };
+    this.applyFields(def, rec, fields, system, 'update');
+    const now = sfDateTime();
+    rec.LastModifiedDate = now;
+    rec.SystemModstamp = now;
+    if (def.fields.has('lastmodifiedbyid')) rec.LastModifiedById = principal?.userId ?? this.defaultUserId ?? null;
+    this.computeName(def, rec);
+    this.checkRequired(def, rec, old);
+    this.checkValues(def, rec, old);
+
+    const ctx: TriggerContext = { principal, org: this };
+    const triggers = this.triggers.get(key) ?? [];
+    for (const t of triggers) t.beforeUpdate?.(rec, old, ctx);
+    this.checkUnique(def, rec);
+    this.setLive(key, rec, old);
+    for (const t of triggers) t.afterUpdate?.(rec, old, ctx);
+    return rec;
+  }
+  private deleteNow(object: string, id: string, principal?: Principal): void {
+    const def = this.requireObject(object);
+    const key = def.name.toLowerCase();
+    const old = this.requireLive(def, id);
+    const ctx: TriggerContext = { principal, org: this };
+    const triggers = this.triggers.get(key) ?? [];
+    for (const t of triggers) t.beforeDelete?.(old, ctx);
+    this.applyDeleteConstraints(def, old, principal);
+    this.removeLive(key, old);
+    this.setDeleted(key, { ...old, IsDeleted: true, SystemModstamp: sfDateTime() });
+    for (const t of triggers) t.afterDelete?.(old, ctx);
+  }
   /** Copies a request's fields onto a record, coerced; returns the Id a system insert chose, if any. */
   private applyFields(
     def: ObjectDef,
@@ -654,9 +680,11 @@ export class Org implements OrgApi {
 
   private setLive(key: string, rec: SRecord, previous?: SRecord): void {
     const store = this.store(key);
+    this.touch(key);
     store.live.set(rec.Id, rec);
     this.reindex(key, previous, rec);
     this.log(() => {
+      this.touch(key);
       if (previous) store.live.set(previous.Id, previous);
       else store.live.delete(rec.Id);
       this.reindex(key, rec, previous);
@@ -665,9 +693,11 @@ export class Org implements OrgApi {
 
   private removeLive(key: string, rec: SRecord): void {
     const store = this.store(key);
+    this.touch(key);
     store.live.delete(rec.Id);
     this.reindex(key, rec, undefined);
     this.log(() => {
+      this.touch(key);
       store.live.set(rec.Id, rec);
       this.reindex(key, undefined, rec);
     });
@@ -677,6 +707,10 @@ export class Org implements OrgApi {
     const store = this.store(key);
     store.deleted.set(rec.Id, rec);
     this.log(() => store.deleted.delete(rec.Id));
+  }
+
+  private touch(key: string): void {
+    this.writeVersions.set(key, (this.writeVersions.get(key) ?? 0) + 1);
   }
 
   private log(undo: () => void): void {
@@ -690,6 +724,8 @@ export class Org implements OrgApi {
   private indexKey(f: FieldDef, value: unknown): string {
     if (typeof value === 'string') {
       if (f.type === 'reference' || f.type === 'id') return normalizeId(value) ?? value;
+      // '2024-01-01T00:00:00Z' and '2024-01-01T00:00:00.000+0000' are the same instant.
+      if (f.type === 'datetime') return String(Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')));
       return f.caseSensitive ? value : value.toLowerCase();
     }
     return String(value);

@@ -5,6 +5,7 @@
  */
 import { SalesforceError, type FieldDef, type ObjectDef, type OrgApi } from '../core/types.js';
 import { field as fieldDef, object as objectDef } from '../schema/fields.js';
+import { registerReferenceChecks } from '../access/index.js';
 import type { Component } from './package-zip.js';
 import type { DeployPlan } from './plan.js';
 import { storeOf } from './store.js';
@@ -270,6 +271,7 @@ export function applyObject(org: OrgApi, c: Component): boolean {
       metadata: { ...b },
     });
     org.defineObject(def);
+    registerReferenceChecks(org, def.name);
   }
   registerNameDefault(org, c.fullName, (b.nameField ?? {}) as XmlObject);
   return !existing;

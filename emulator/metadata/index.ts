@@ -36,6 +36,10 @@ function soapOp(operation: string, fn: (ctx: RequestContext, body: XmlObject) =>
       const body = ctx.soap?.raw ? soapOperation(ctx.soap.raw).body : ((ctx.soap?.body ?? {}) as XmlObject);
       return soapResponse(operation, fn(ctx, body));
     } catch (e) {
+      // The SOAP API words the API-access refusal differently from REST.
+      if (e instanceof SalesforceError && e.errorCode === 'API_DISABLED_FOR_ORG') {
+        return soapFault(e.errorCode, 'API is not enabled for this Organization or Partner');
+      }
       if (e instanceof SalesforceError) return soapFault(e.errorCode, e.message);
       return soapFault('UNKNOWN_EXCEPTION', (e as Error).message);
     }

@@ -22,7 +22,15 @@ const objectFlags: Array<[string, string]> = [
 
 type ObjectRow = { object: string; flags: Record<string, boolean> };
 type FieldRow = { field: string; object: string; read: boolean; edit: boolean };
-type ParsedSet = { label?: string; description?: string; users: Map<string, boolean>; objects: ObjectRow[]; fields: FieldRow[] };
+type ParsedSet = {
+  label?: string;
+  description?: string;
+  license?: string;
+  hasActivationRequired: boolean;
+  users: Map<string, boolean>;
+  objects: ObjectRow[];
+  fields: FieldRow[];
+};
 
 function parse(c: Component): ParsedSet {
   const b = c.body;
@@ -36,7 +44,15 @@ function parse(c: Component): ParsedSet {
     const field = text(f.field) ?? '';
     return { field, object: field.split('.')[0], read: bool(f.readable), edit: bool(f.editable) };
   });
-  return { label: text(b.label), description: text(b.description), users, objects, fields };
+  return {
+    label: text(b.label),
+    description: text(b.description),
+    license: text(b.license),
+    hasActivationRequired: bool(b.hasActivationRequired),
+    users,
+    objects,
+    fields,
+  };
 }
 
 function permissionFields(org: OrgApi): Map<string, string> {
@@ -56,6 +72,9 @@ export function validatePermissionSet(c: Component, plan: DeployPlan): string[] 
   }
   const set = parse(c);
   if (!set.label) problems.push('Required field is missing: label');
+  if (set.license && !licenceId(plan.org, set.license)) {
+    problems.push(`In field: license - no PermissionSetLicense or UserLicense named ${set.license} found`);
+  }
   const known = permissionFields(plan.org);
   const enabled = new Set<string>();
   for (const [name, on] of set.users) {
@@ -98,7 +117,12 @@ export function findPermissionSet(org: OrgApi, name: string): SRecord | undefine
 export function applyPermissionSet(org: OrgApi, c: Component): { record: SRecord; created: boolean } {
   const set = parse(c);
   const known = permissionFields(org);
-  const fields: Record<string, unknown> = { Label: set.label ?? c.fullName, Description: set.description ?? null };
+  const fields: Record<string, unknown> = {
+    Label: set.label ?? c.fullName,
+    Description: set.description ?? null,
+    HasActivationRequired: set.hasActivationRequired,
+    LicenseId: set.license ? licenceId(org, set.license) ?? null : null,
+  };
   for (const canonical of known.values()) fields[`Permissions${canonical}`] = false;
   for (const [name, on] of set.users) {
     const canonical = known.get(name.toLowerCase());
@@ -160,6 +184,16 @@ function syncFieldRows(org: OrgApi, parentId: string, fields: FieldRow[]): void 
   }
 }
 
+/** The licence a set is tied to (`<license>`): a permission set licence or a user licence, by label or name. */
+function licenceId(org: OrgApi, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const psl = org.query('PermissionSetLicense', (l) =>
+    [l.MasterLabel, l.DeveloperName].some((v) => String(v).toLowerCase() === wanted)
+  )[0];
+  if (psl) return psl.Id;
+  return org.query('UserLicense', (l) => [l.Name, l.MasterLabel].some((v) => String(v).toLowerCase() === wanted))[0]?.Id;
+}
+
 function canonicalObject(org: OrgApi, name: string): string {
   return org.getObject(name)?.name ?? name;
 }
@@ -170,6 +204,8 @@ export function permissionSetMetadata(org: OrgApi, ps: SRecord): XmlObject {
   if (typeof ps.Description === 'string' && ps.Description) md.description = ps.Description;
   md.hasActivationRequired = String(ps.HasActivationRequired === true);
   md.label = String(ps.Label ?? ps.Name);
+  const licence = typeof ps.LicenseId === 'string' ? org.get(org.objectOfId(ps.LicenseId) ?? 'PermissionSetLicense', ps.LicenseId) : undefined;
+  if (licence) md.license = String(licence.MasterLabel ?? licence.Name);
   const fieldRows = org
     .query('FieldPermissions', (r) => same(r.ParentId, ps.Id))
     .sort((a, b) => String(a.Field).localeCompare(String(b.Field)));

@@ -151,7 +151,7 @@ export function standardObjects(): ObjectDef[] {
         restricted('LocaleSidKey', LOCALES, { nillable: false, label: 'Locale', length: 40 }),
         restricted('EmailEncodingKey', ENCODINGS, { nillable: false, label: 'Email Encoding', length: 40 }),
         restricted('LanguageLocaleKey', LANGUAGES, { nillable: false, label: 'Language', length: 40 }),
-        lookup('ProfileId', ['Profile'], { nillable: false, label: 'Profile ID' }),
+        lookup('ProfileId', ['Profile'], { nillable: false, label: 'Profile ID', childRelationshipName: 'Users' }),
         field('IsActive', 'boolean', { defaultValue: true, label: 'Active' }),
         picklist('UserType', ['Standard', 'PowerPartner', 'CspLitePortal', 'CustomerSuccess', 'Guest'], {
           createable: false,
@@ -274,7 +274,7 @@ export function standardObjects(): ObjectDef[] {
       'ObjectPermissions',
       '110',
       [
-        lookup('ParentId', ['PermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade' }),
+        lookup('ParentId', ['PermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'ObjectPerms' }),
         required('SobjectType', 'string', { length: 40, updateable: false }),
         field('PermissionsRead', 'boolean'),
         field('PermissionsCreate', 'boolean'),
@@ -290,7 +290,7 @@ export function standardObjects(): ObjectDef[] {
       'FieldPermissions',
       '01k',
       [
-        lookup('ParentId', ['PermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade' }),
+        lookup('ParentId', ['PermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'FieldPerms' }),
         required('SobjectType', 'string', { length: 40, updateable: false }),
         required('Field', 'string', { updateable: false }),
         field('PermissionsRead', 'boolean'),
@@ -302,8 +302,8 @@ export function standardObjects(): ObjectDef[] {
       'PermissionSetAssignment',
       '0Pa',
       [
-        lookup('AssigneeId', ['User'], { nillable: false, updateable: false }),
-        lookup('PermissionSetId', ['PermissionSet'], { updateable: false, deleteConstraint: 'Cascade' }),
+        lookup('AssigneeId', ['User'], { nillable: false, updateable: false, childRelationshipName: 'PermissionSetAssignments' }),
+        lookup('PermissionSetId', ['PermissionSet'], { updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'Assignments' }),
         lookup('PermissionSetGroupId', ['PermissionSetGroup'], { updateable: false, deleteConstraint: 'Cascade' }),
         readOnly('IsActive', 'boolean', { defaultValue: true }),
         field('ExpirationDate', 'datetime'),

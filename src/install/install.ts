@@ -7,6 +7,7 @@ import type { Connection } from '@salesforce/core';
 import { SfError } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { SalesforceApiError } from '../salesforce/errors.js';
+import { soqlLiteral } from '../salesforce/soql.js';
 import { readFootprint, integrationPermissionSet, INTEGRATION_PERMISSION_SET } from '../footprint/footprint.js';
 import { loadPolicy, type AuditResult, type Policy } from '../perms/index.js';
 import { readOrgState } from './org-state.js';
@@ -295,7 +296,7 @@ export async function install(connection: Connection, given: InstallOptions): Pr
 /** The integration permission set's id when neither the plan nor the deploy result gave it (1 call). */
 async function findPermissionSetId(client: SalesforceClient): Promise<string> {
   const rows = await client.query<{ Id: string }>(
-    `SELECT Id FROM PermissionSet WHERE Name = '${INTEGRATION_PERMISSION_SET}'`
+    `SELECT Id FROM PermissionSet WHERE Name = ${soqlLiteral(INTEGRATION_PERMISSION_SET)}`
   );
   return rows[0]?.Id ?? '';
 }

@@ -128,7 +128,8 @@ export function auditSnapshot(snapshot: OrgSnapshot, opts: AuditOptions): AuditR
     failing: all.filter((f) => f.failing).length,
   };
   return {
-    verdict: summary.failing > 0 ? 'fail' : 'pass',
+    // A user asked for by name who cannot be found was not verified: that is no pass.
+    verdict: summary.failing > 0 || snapshot.unknownUsers.length > 0 ? 'fail' : 'pass',
     strict: opts.strict === true,
     policy: { name: policy.name, path: policy.path, permissionSets: policy.permissionSets },
     users,

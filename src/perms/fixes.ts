@@ -2,7 +2,8 @@
  * The remedy each finding names: a command (perms reduce, sf org assign permset) or the Setup path an admin follows.
  * Wording lives in messages/instruqt.perms.check.md; this module only picks the right remedy for the grant's source.
  */
-import { Messages } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
+import { loadPolicy, PolicyError, type Policy } from './policy.js';
 import type { GrantSource } from './effective-permissions.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -79,4 +80,15 @@ export function describeSource(s: GrantSource): string {
   if (s.kind === 'profile') return text('source.profile', [s.name]);
   if (s.kind === 'permissionSet') return text('source.permissionSet', [s.name]);
   return text('source.group', [s.name, s.permissionSet?.name ?? '?']);
+}
+
+/** The policy for a command: a bad file becomes an error that lists every problem. */
+export function policyForCommand(path?: string): Policy {
+  try {
+    return loadPolicy(path);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    const err: SfError = messages.createError('error.PolicyError', [error.message], [error.problems.join('; ') || error.path]);
+    throw err;
+  }
 }

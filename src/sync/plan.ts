@@ -115,14 +115,14 @@ export function resolvePeople(fold: BatchFold, state: OrgState, cfg: SyncConfig,
       lead.lines.push(...p.lines);
       people.set(p.id, { kind: 'Lead', newLead: key, firstName: p.firstName, lastName: p.lastName, via: 'new-lead' });
     }
+    const byEmail = new Map<string, LeadCreate>();
+    for (const l of leads.values()) if (!byEmail.has(emailKey(String(l.fields.Email)))) byEmail.set(emailKey(String(l.fields.Email)), l);
     for (const p of pending) {
       if (people.has(p.id) || !p.email) continue;
       const lead =
         leads.get(personKey(rule, p.email, p.firstName, p.lastName)) ??
         // A participant who gave no names matches a new Lead by email alone, as against existing records.
-        (p.firstName === undefined && p.lastName === undefined
-          ? [...leads.values()].find((l) => emailKey(String(l.fields.Email)) === emailKey(p.email))
-          : undefined);
+        (p.firstName === undefined && p.lastName === undefined ? byEmail.get(emailKey(p.email)) : undefined);
       if (lead) {
         people.set(p.id, {
           kind: 'Lead',

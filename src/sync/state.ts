@@ -84,6 +84,8 @@ export function emptyState(): OrgState {
 
 /** IN-list chunk size for queries sent inside Composite (no URL limit; SOQL itself may be 100,000 characters). */
 const IN_CHARS = 40_000;
+/** Longest encoded SOQL sent in a GET URL. */
+const URL_CHARS = 12_000;
 
 /** Runs many queries of the form `prefix IN (...)`, five per Composite call. */
 export async function queryIn<T>(
@@ -96,7 +98,8 @@ export async function queryIn<T>(
   const out: T[] = [];
   for (let i = 0; i < soqls.length; i += 5) {
     const group = soqls.slice(i, i + 5);
-    if (group.length === 1) out.push(...(await client.query<T>(group[0])));
+    // A short query goes as GET; long ones ride in a Composite body, where the 16 KB URL limit does not apply.
+    if (group.length === 1 && encodeURIComponent(group[0]).length < URL_CHARS) out.push(...(await client.query<T>(group[0])));
     else for (const page of await client.queries<T>(group)) out.push(...page.records);
   }
   return out;

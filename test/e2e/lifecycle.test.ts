@@ -16,6 +16,7 @@ import type { SyncResult } from '../../src/sync/engine.js';
 import type { ObjectDef, SRecord } from '../../emulator/core/types.js';
 import { makeKeyPair } from '../lifecycle/jwt-keys.js';
 import { ensureConnectedApp } from '../../src/lifecycle/connected-app.js';
+import { deleteComponents } from '../../src/lifecycle/metadata.js';
 import { connectAs } from '../lifecycle/fixture.js';
 
 const schema = (name: string): ReturnType<Ajv['compile']> =>
@@ -58,8 +59,8 @@ describe('lifecycle (e2e)', function () {
       expect(ran.code, `${command}\n${ran.stdout}${ran.stderr}`).to.equal(0);
     }
   };
-  const breakAndFix = async (id: DoctorCheck['id'], breakIt: () => void, extra: string[] = []): Promise<void> => {
-    breakIt();
+  const breakAndFix = async (id: DoctorCheck['id'], breakIt: () => unknown, extra: string[] = []): Promise<void> => {
+    await breakIt();
     const broken = await doctor(extra);
     expect(broken.code).to.equal(1);
     const check = checkOf(broken, id);
@@ -86,6 +87,17 @@ describe('lifecycle (e2e)', function () {
       consumerKey = app.consumerKey;
     });
 
+    // First: a failed `sf org login jwt` removes the username's auth file, as the sf CLI does for any JWT login.
+    it('refuses an assertion signed with a key that does not match the certificate', async () => {
+      const forger = makeKeyPair();
+      const login = await sf([
+        'org', 'login', 'jwt', '--username', String(integrationUser().Username), '--jwt-key-file', forger.keyFile, '--client-id', consumerKey,
+        '--instance-url', o.local.instanceUrl, '--alias', 'instruqt-forged', '--json',
+      ]);
+      expect(login.code).to.not.equal(0);
+      expect(login.stdout + login.stderr).to.include('invalid assertion');
+    });
+
     it('logs in with sf org login jwt and runs a sync under that alias as the integration user', async () => {
       const user = integrationUser();
       const login = await sf([
@@ -103,16 +115,6 @@ describe('lifecycle (e2e)', function () {
       const leads = o.local.org.query('Lead', (l) => same(l.CreatedById, user.Id));
       expect(leads.length).to.be.greaterThan(0);
       expect(o.local.org.query('Instruqt_Play__c', (p) => same(p.CreatedById, user.Id)).length).to.be.greaterThan(0);
-    });
-
-    it('refuses an assertion signed with a key that does not match the certificate', async () => {
-      const forger = makeKeyPair();
-      const login = await sf([
-        'org', 'login', 'jwt', '--username', String(integrationUser().Username), '--jwt-key-file', forger.keyFile, '--client-id', consumerKey,
-        '--instance-url', o.local.instanceUrl, '--alias', 'instruqt-forged', '--json',
-      ]);
-      expect(login.code).to.not.equal(0);
-      expect(login.stdout + login.stderr).to.include('invalid assertion');
     });
   });
 
@@ -148,7 +150,11 @@ describe('lifecycle (e2e)', function () {
     });
 
     it('objects: fails for a missing field and passes after the printed fix', async () => {
-      await breakAndFix('objects', () => o.local.org.removeField('Instruqt_Play__c', 'Score__c'));
+      // As an admin deleting the field in Setup would: through the Metadata API, which also drops its field permissions.
+      await breakAndFix('objects', async () => {
+        const outcome = await deleteComponents(await connectAs(o.local), [{ type: 'CustomField', members: ['Instruqt_Play__c.Score__c'] }], { maxPollMs: 50 });
+        expect(outcome.success, JSON.stringify(outcome.failures)).to.equal(true);
+      });
     });
 
     it('field-security: fails when an edit the sync needs is taken away and passes after the printed fix', async () => {
@@ -198,7 +204,8 @@ describe('lifecycle (e2e)', function () {
     it('api-headroom: fails when the daily requests are spent and passes once the window frees them', async () => {
       const limits = (o.local.org.options as { dailyApiLimit: number }).dailyApiLimit;
       const spend = o.local.org.options;
-      Object.assign(spend, { dailyApiLimit: o.local.apiCalls() + 20 });
+      // A few calls are left when doctor reads /limits: fewer than the sync's 5% reserve.
+      Object.assign(spend, { dailyApiLimit: o.local.apiCalls() + 6 });
       try {
         const broken = await doctor();
         expect(checkOf(broken, 'api-headroom').status, checkOf(broken, 'api-headroom').detail).to.equal('fail');

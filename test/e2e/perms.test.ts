@@ -3,11 +3,12 @@
  * each test asserting the audit's findings AND the permission set, group or profile it names as their source.
  */
 /* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { XMLParser } from 'fast-xml-parser';
+import { Ajv } from 'ajv';
 import { AuthInfo, Connection } from '@salesforce/core';
 import { startE2EOrg, loginAs, type E2EOrg } from '../helpers/org.js';
 import { repoRoot, type SfResult } from '../helpers/sf.js';
@@ -108,6 +109,13 @@ async function check(o: SeedOrg, extra: string[] = []): Promise<SfResult<AuditRe
   return o.sf.run<AuditResult>(['instruqt', 'perms', 'check', '--target-org', o.alias, '--json', ...extra]);
 }
 
+const schemaValid = (file: string, data: unknown): string | true => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(join(repoRoot, 'schemas', file), 'utf8')) as object
+  );
+  return validate(data) ? true : JSON.stringify(validate.errors);
+};
+
 const findings = (r: SfResult<AuditResult>): Finding[] => r.json?.result.users.flatMap((u) => u.findings) ?? [];
 const find = (r: SfResult<AuditResult>, id: string): Finding | undefined => findings(r).find((f) => f.id === id);
 const sourcesOf = (f: Finding | undefined): string[] =>
@@ -161,6 +169,7 @@ describe('sf instruqt perms (e2e)', function () {
       for (const f of installOnly) expect(sourcesOf(f), f.id).to.deep.equal(['permissionSet:Instruqt_Integration']);
       expect(find(r, 'missing:object:Instruqt_Play__c')?.workflows.map((w) => w.id)).to.deep.equal(['plays']);
       expect(r.json?.result.apiCalls).to.be.at.most(8);
+      expect(schemaValid('instruqt-perms-check.json', r.json?.result)).to.equal(true);
     });
 
     it('the human output names each finding, its source and the fix', async () => {
@@ -184,12 +193,20 @@ describe('sf instruqt perms (e2e)', function () {
       expect(o.local.org.get('PermissionSet', o.permissionSetId)?.PermissionsViewAllData).to.equal(true);
     });
 
+    it('reduce without a terminal and without --no-prompt refuses, says how to run it, and changes nothing', async () => {
+      const r = await o.sf.run(['instruqt', 'perms', 'reduce', '--target-org', o.alias]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include('--no-prompt');
+      expect(o.local.org.get('PermissionSet', o.permissionSetId)?.PermissionsViewAllData).to.equal(true);
+    });
+
     it('reduce fixes it and includes the passing re-audit', async () => {
       const r = await o.sf.run<ReduceResult>(['instruqt', 'perms', 'reduce', '--target-org', o.alias, '--no-prompt', '--json']);
       expect(r.code, r.stdout).to.equal(0);
       const result = r.json?.result;
       expect(result?.applied.every((a) => a.status === 'done'), JSON.stringify(result?.applied)).to.equal(true);
       expect(result?.after?.verdict).to.equal('pass');
+      expect(schemaValid('instruqt-perms-reduce.json', result)).to.equal(true);
       const ps: Record<string, unknown> = o.local.org.get('PermissionSet', o.permissionSetId) ?? {};
       for (const p of INSTALL_PERMISSIONS) expect(ps[`Permissions${p}`], p).to.not.equal(true);
     });
@@ -302,6 +319,22 @@ describe('sf instruqt perms (e2e)', function () {
       expect(reduce.json?.result.plan.foreign.map((f) => f.source.kind)).to.include('profile');
       expect(reduce.code).to.equal(1);
       expect(org.get('PermissionSet', profileSet.Id)?.PermissionsViewAllData).to.equal(true);
+    });
+  });
+
+  describe('a policy of your own', () => {
+    it('is validated before use: a broken --policy file fails with every problem listed', async () => {
+      const o = orgs[0];
+      const dir = mkdtempSync(join(tmpdir(), 'perms-policy-'));
+      const policy = JSON.parse(readFileSync(join(repoRoot, 'policy', 'instruqt-integration.policy.json'), 'utf8')) as {
+        required: { userPermissions: Array<{ workflows: string[] }> };
+      };
+      policy.required.userPermissions[0].workflows = ['no-such-workflow'];
+      writeFileSync(join(dir, 'policy.json'), JSON.stringify(policy));
+      const r = await check(o, ['--policy', join(dir, 'policy.json')]);
+      expect(r.code).to.equal(1);
+      expect(r.json?.name).to.equal('PolicyError');
+      expect(JSON.stringify(r.json)).to.include('names unknown workflow \\"no-such-workflow\\"');
     });
   });
 

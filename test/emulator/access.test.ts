@@ -1,3 +1,4 @@
+/* eslint-disable camelcase -- Salesforce API names (Lead__c...) are used as they are */
 /*
  * Per-user access enforcement in the local org: each request runs as its token's user with the union of the
  * profile's and the assigned permission sets (minus muting). Behaviour follows Salesforce Help "Object Permissions",
@@ -8,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
 import { apiFor, type Api, type ErrorBody, type QueryResult } from './http.js';
-import { connect, deploy, permissionSetXml, problemsOf, type ObjectPerm, type FieldPerm } from './metadata-client.js';
+import { connect, deploy, objectXml, permissionSetXml, problemsOf, type ObjectPerm, type FieldPerm } from './metadata-client.js';
 
 type Describe = { fields: Array<{ name: string }> };
 
@@ -155,6 +156,27 @@ describe('local org access enforcement', () => {
       expect(res.status).to.equal(403);
       expect(res.body[0]).to.deep.include({ errorCode: 'API_DISABLED_FOR_ORG', message: 'The REST API is not enabled for this Organization.' });
     });
+  });
+
+  it('refuses a lookup to a record of an object the user cannot read (INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY)', async () => {
+    const admin = await connect(local);
+    await deploy(admin, {
+      'objects/Widget__c.object': objectXml({}, [
+        { fullName: 'Lead__c', label: 'Lead', type: 'Lookup', referenceTo: 'Lead', relationshipName: 'Widgets' },
+      ]),
+    });
+    const user = await integrationUserWith(local, 'Widget_Writer', {
+      objects: [{ object: 'Widget__c', read: true, create: true, edit: true }],
+      fields: [{ field: 'Widget__c.Lead__c', read: true, edit: true }],
+    });
+    const lead = local.org.insert('Lead', { LastName: 'Hidden', Company: 'Acme' });
+    const res = await user.api.post<ErrorBody>('/sobjects/Widget__c', { Name: 'W', Lead__c: lead.Id });
+    expect(res.status).to.equal(400);
+    expect(res.body[0]).to.deep.include({
+      errorCode: 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+      message: `insufficient access rights on cross-reference id: ${lead.Id}`,
+    });
+    expect((await user.api.post('/sobjects/Widget__c', { Name: 'W' })).status).to.equal(201);
   });
 
   it('gives View All Data read access to every object, and View Setup to setup objects', async () => {

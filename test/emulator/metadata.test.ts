@@ -314,6 +314,20 @@ describe('local org Metadata API', () => {
       expect(local.org.query('PermissionSet', (p) => p.Name === 'Bad')).to.have.length(0);
     });
 
+    it('cancels a deploy that has not finished (cancelDeploy): Canceled, nothing changed', async () => {
+      await local.stop();
+      local = await startLocalOrg({ deployStepMs: 300 });
+      const conn = await connect(local);
+      const started = (await conn.metadata.deploy(await zipOf({ 'objects/Widget__c.object': objectXml() }), {})) as unknown as { id: string };
+      // jsforce has no schema for CancelDeployResult: the SOAP strings come through as they are.
+      const canceled = (await conn.metadata.cancelDeploy(started.id)) as unknown as { done: string; id: string };
+      expect(canceled).to.include({ done: 'true', id: started.id });
+      await new Promise((r) => setTimeout(r, 700));
+      const status = await conn.metadata.checkDeployStatus(started.id, true);
+      expect(status).to.include({ status: 'Canceled', done: true, success: false });
+      expect(local.org.getObject('Widget__c')).to.equal(undefined);
+    });
+
     it('goes Pending -> InProgress -> Succeeded over deployStepMs', async () => {
       await local.stop();
       local = await startLocalOrg({ deployStepMs: 150 });
@@ -428,6 +442,17 @@ describe('local org Metadata API', () => {
       expect(zip.file('unpackaged/package.xml')).to.not.equal(null);
       const messages = ([] as Array<{ problem: string }>).concat(retrieved.messages as never);
       expect(messages.map((m) => m.problem)).to.include("Entity of type 'PermissionSet' named 'Missing' cannot be found");
+    });
+
+    it('ties a set to the licence named in <license> and writes it back on read', async () => {
+      const conn = await connect(local);
+      const xml = permissionSetXml({ label: 'Licensed' }).replace('<label>', '<license>Salesforce API Integration</license><label>');
+      const result = await deploy(conn, { 'permissionsets/Licensed.permissionset': xml });
+      expect(result.status, problemsOf(result).join()).to.equal('Succeeded');
+      const psl = local.org.query('PermissionSetLicense', (l) => l.DeveloperName === 'SalesforceAPIIntegrationPsl')[0];
+      expect(local.org.query('PermissionSet', (p) => p.Name === 'Licensed')[0].LicenseId).to.equal(psl.Id);
+      const read = (await conn.metadata.read('PermissionSet', 'Licensed')) as unknown as { license: string };
+      expect(read.license).to.equal('Salesforce API Integration');
     });
 
     it('stores a ConnectedApp as deployed', async () => {

@@ -106,6 +106,18 @@ describe('local org record store', () => {
       expect(org.query('Lead', (r) => r.LastName === 'B')).to.have.length(0);
     });
 
+    it('leaves nothing behind when an after-insert trigger fails', () => {
+      org.registerTrigger('Account', {
+        afterInsert(rec, ctx) {
+          ctx.org.insert('Contact', { LastName: 'Side effect', AccountId: rec.Id });
+          if (rec.Name === 'Fails late') throw new SalesforceError('FIELD_CUSTOM_VALIDATION_EXCEPTION', 'late');
+        },
+      });
+      expect(() => org.insert('Account', { Name: 'Fails late' })).to.throw('late');
+      expect(org.query('Account', (r) => r.Name === 'Fails late')).to.have.length(0);
+      expect(org.query('Contact', (r) => r.LastName === 'Side effect')).to.have.length(0);
+    });
+
     it('undoes every write of a failed transaction, including cascades', () => {
       const kept = org.insert('Account', { Name: 'Kept' });
       const child = org.insert('Contact', { LastName: 'Child', AccountId: kept.Id });
@@ -162,28 +174,23 @@ describe('local org record store', () => {
   });
 
   describe('volume', () => {
-    it('loads 50,000 Leads and answers indexed and scanning queries quickly', () => {
+    // Speed is measured by `npm run bench -- org`; this checks that the external-id index agrees with the data.
+    it('holds 50,000 Leads and finds each by a case-insensitive external id and by a scanned email', () => {
       const org = new Org();
       seed(org);
       org.defineField('Lead', field('Instruqt_Id__c', 'string', { length: 80, externalId: true, unique: true }));
-      let started = Date.now();
       org.transaction(() => {
         for (let i = 0; i < 50_000; i++) {
           org.insert('Lead', { LastName: `L${i}`, Company: 'Volume', Email: `p${i}@example.com`, Instruqt_Id__c: `k${i}` });
         }
       });
-      const loadMs = Date.now() - started;
       expect(org.count('Lead')).to.equal(50_000);
-      expect(loadMs, `load took ${loadMs} ms`).to.be.below(15_000);
-
-      started = Date.now();
-      for (let i = 0; i < 1000; i++) expect(org.findByField('Lead', 'Instruqt_Id__c', `K${i * 37}`)).to.have.length(1);
-      expect(Date.now() - started).to.be.below(500);
-
-      started = Date.now();
+      for (let i = 0; i < 1000; i++) {
+        const found = org.findByField('Lead', 'Instruqt_Id__c', `K${i * 37}`);
+        expect(found.map((r) => r.LastName)).to.deep.equal([`L${i * 37}`]);
+      }
       const res = executeSoql(org, undefined, "SELECT Id, Email FROM Lead WHERE Email = 'p49999@example.com'");
-      expect(res.totalSize).to.equal(1);
-      expect(Date.now() - started, 'scan of 50,000').to.be.below(2000);
+      expect(res.records.map((r) => r.Email)).to.deep.equal(['p49999@example.com']);
     });
   });
 });

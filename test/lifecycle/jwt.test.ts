@@ -3,6 +3,7 @@
  * the api and refresh_token scopes, admin approval and pre-authorization through Instruqt_Integration; the token
  * endpoint checks signature, issuer, audience, expiry and subject, with Salesforce's OAuth error bodies.
  */
+/* eslint-disable camelcase -- OAuth's wire format (grant_type, error_description) */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';

@@ -2,6 +2,7 @@
  * sf instruqt uninstall as a library: the plan comes first, only what is there is removed, the user is deactivated and
  * never deleted, data stays unless purged, and a second run has nothing to do.
  */
+/* eslint-disable camelcase -- Salesforce API names (Track_Slug__c) */
 import { expect } from 'chai';
 import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
 import { ensureConnectedApp, CONNECTED_APP_NAME } from '../../src/lifecycle/connected-app.js';

@@ -2,6 +2,7 @@
  * install --viewers as a library: Instruqt_Viewer (read-only on both Instruqt objects and all their fields) goes to
  * named users or into a permission set group; nothing is written twice; viewers can read plays and write nothing.
  */
+/* eslint-disable camelcase -- Salesforce API names (Track_Slug__c) */
 import { expect } from 'chai';
 import { grantViewers, parseViewers } from '../../src/lifecycle/viewers.js';
 import { readFootprint } from '../../src/footprint/footprint.js';

@@ -217,4 +217,12 @@ describe('perms audit', () => {
     const result = auditSnapshot(snapshot, { policy, allowInstallOnly: true });
     expect(findingsOf(result).filter((f) => f.kind === 'installOnly').every((f) => !f.failing)).to.equal(true);
   });
+
+  it('fails when a user named with --user does not exist, saying which', () => {
+    const { snapshot } = steadySnapshot();
+    snapshot.unknownUsers = ['nobody@example.com'];
+    const result = auditSnapshot(snapshot, { policy, users: ['nobody@example.com'] });
+    expect(result.verdict).to.equal('fail');
+    expect(result.warnings).to.include('No user with username or ID "nobody@example.com".');
+  });
 });

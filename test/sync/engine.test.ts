@@ -104,3 +104,75 @@ describe('sync engine: matching rules in-process', function () {
     }
   });
 });
+
+describe('sync engine: faults in-process', function () {
+  this.timeout(120_000);
+
+  it('survives one expired session (refreshed), lock errors and a write that was applied before the connection dropped', async () => {
+    const o = await startSyncOrg();
+    try {
+      const client = await o.client();
+      // A refreshable session, as a JWT or web login gives (an access-token login has nothing to refresh with).
+      const conn = client.conn as unknown as { refreshAuth: () => Promise<void>; accessToken: string | null };
+      let refreshed = 0;
+      conn.refreshAuth = async (): Promise<void> => {
+        refreshed++;
+        conn.accessToken = o.local.tokenFor(o.integrationUserId);
+        return Promise.resolve();
+      };
+      o.local.injectFault({ kind: 'expire-session', times: 1, afterCalls: 5 });
+      o.local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', path: /composite\/sobjects/, times: 2 });
+      o.local.injectFault({ kind: 'drop', method: 'POST', path: /composite\/sobjects$/, times: 1, phase: 'after' });
+      const raws = [];
+      for (let i = 0; i < 8; i++) {
+        const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
+        raws.push(inviteRaw(p), startedRaw(p, `play-${i}`), completedRaw(p, `play-${i}`, 60 + i));
+      }
+      const r = await runSync({
+        client,
+        orgId: o.local.orgId,
+        input: Readable.from([Buffer.from(ndjson(raws))]),
+        config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 6 },
+        journalDir: mkdtempSync(join(tmpdir(), 'journal-')),
+      });
+      expect(r.failures, JSON.stringify(r)).to.equal(0);
+      expect(refreshed).to.equal(1);
+      expect(o.records('Lead')).to.have.length(8);
+      expect(o.records('Instruqt_Play__c').filter((p) => p.Lead__c)).to.have.length(8);
+      expect(o.records('FeedItem')).to.have.length(16);
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('stops cleanly at --max-api-calls with a resumable state, and the resumed run completes', async () => {
+    const o = await startSyncOrg();
+    try {
+      const raws = [];
+      for (let i = 0; i < 12; i++) {
+        const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
+        raws.push(inviteRaw(p), startedRaw(p, `play-${i}`));
+      }
+      const journalDir = mkdtempSync(join(tmpdir(), 'journal-'));
+      const run = async (maxApiCalls?: number): Promise<SyncResult> =>
+        runSync({
+          client: await o.client({ maxApiCalls }),
+          orgId: o.local.orgId,
+          input: Readable.from([Buffer.from(ndjson(raws))]),
+          config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 4 },
+          journalDir,
+        });
+      const first = await run(12);
+      expect(first.status).to.equal('stopped');
+      expect(first.stoppedReason).to.equal('max-api-calls');
+      expect(first.apiCalls).to.be.at.most(12);
+      const second = await run();
+      expect(second.status).to.equal('complete');
+      expect(second.resumedAfterLine).to.be.greaterThan(0);
+      expect(o.records('Lead')).to.have.length(12);
+      expect(o.records('FeedItem')).to.have.length(12);
+    } finally {
+      await o.stop();
+    }
+  });
+});

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../../salesforce/client.js';
-import { auditIntegration, auditToJUnit, loadPolicy, type AuditResult } from '../../../perms/index.js';
+import { auditIntegration, auditToJUnit, type AuditResult } from '../../../perms/index.js';
+import { policyForCommand } from '../../../perms/fixes.js';
 import {
   findingColumns,
   findingRows,
@@ -38,7 +39,7 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
 
   public async run(): Promise<PermsCheckResult> {
     const { flags } = await this.parse(PermsCheck);
-    const policy = loadPolicy(flags.policy);
+    const policy = policyForCommand(flags.policy);
     const org = flags['target-org'];
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const result = await auditIntegration(client, {

@@ -7,7 +7,6 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../../salesforce/client.js';
 import {
   auditToJUnit,
-  loadPolicy,
   planReduction,
   readOrgSnapshot,
   reduceIntegration,
@@ -15,7 +14,7 @@ import {
   type ReduceResult,
 } from '../../../perms/index.js';
 import { findingColumns, findingRows, fixesHeader, fixLines, orgReference, overallLine, verdictLine } from '../../../perms/render.js';
-import { describeSource } from '../../../perms/fixes.js';
+import { describeSource, policyForCommand } from '../../../perms/fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.reduce');
@@ -41,7 +40,7 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
 
   public async run(): Promise<PermsReduceResult> {
     const { flags } = await this.parse(PermsReduce);
-    const policy = loadPolicy(flags.policy);
+    const policy = policyForCommand(flags.policy);
     const org = flags['target-org'];
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const opts = {
@@ -58,6 +57,8 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
       const snapshot = await readOrgSnapshot(client, policy, flags.user);
       const plan = planReduction(snapshot, auditSnapshot(snapshot, opts), opts);
       if (plan.actions.length) {
+        // Without a terminal nobody can answer: say how to run it unattended instead of failing in the prompt.
+        if (!process.stdin.isTTY) throw messages.createError('error.NotInteractive');
         this.log(messages.getMessage('plan.header', [plan.actions.length]));
         for (const a of plan.actions) this.log(`  ${a.description}`);
         if (!(await this.confirm({ message: messages.getMessage('confirm', [plan.actions.length]) }))) {

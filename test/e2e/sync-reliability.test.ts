@@ -1,0 +1,163 @@
+/*
+ * Reliability of `sf instruqt sync` through the real sf CLI: a multi-batch run killed with SIGKILL at several points
+ * and resumed each time ends in the same org state as a clean run; so does a run while the org injects lock errors,
+ * 503s and dropped connections (some after the write was carried out, which the client never hears of).
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { SfRunner } from '../helpers/sf.js';
+import type { SyncResult } from '../../src/sync/engine.js';
+import type { JournalData } from '../../src/sync/journal.js';
+import { startSyncOrg, seedPerson, type SyncOrg } from '../sync/org-fixture.js';
+import { completedRaw, inviteRaw, ndjson, reviewRaw, startedRaw, type Person } from '../sync/fixtures.js';
+import { snapshot } from '../sync/snapshot.js';
+
+/** 30 plays over 120+ events: new people, known Contacts, repeat players, out-of-order tails. */
+function corpus(): string {
+  const raws: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < 30; i++) {
+    const p: Person = { id: `p-${i % 24}`, email: `player${i % 24}@example.com`, firstName: `Player`, lastName: `No${i % 24}` };
+    if (i < 24) raws.push(inviteRaw(p, i));
+    raws.push(startedRaw(p, `play-${i}`, i % 3 ? 'kubernetes-101' : 'terraform-101', i + 1));
+    raws.push(completedRaw(p, `play-${i}`, 600 + i * 7, i % 3 ? 'kubernetes-101' : 'terraform-101', i + 30));
+    if (i % 2 === 0) raws.push(reviewRaw(p, `play-${i}`, { score: i % 10, comment: `Comment ${i}` }, i % 3 ? 'kubernetes-101' : 'terraform-101', i + 40));
+  }
+  // A few late duplicates.
+  raws.push(...raws.slice(0, 6));
+  return ndjson(raws);
+}
+
+const CONFIG = { batchSize: 12, bulkThreshold: 5, bulkPollMs: 20, bulkPollMaxMs: 200 };
+
+type Env = { o: SyncOrg; alias: string; dir: string; input: string; config: string };
+
+async function setup(latencyMs = 0): Promise<Env> {
+  const o = await startSyncOrg({ latencyMs });
+  for (let i = 20; i < 24; i++) seedPerson(o.local, 'Contact', { FirstName: 'Player', LastName: `No${i}`, Email: `player${i}@example.com` });
+  const alias = `rel-${Math.random().toString(36).slice(2, 8)}`;
+  await SfRunner.get().login(o.local.instanceUrl, o.integrationToken, alias);
+  const dir = mkdtempSync(join(tmpdir(), 'sync-rel-'));
+  const input = join(dir, 'events.ndjson');
+  writeFileSync(input, corpus());
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify(CONFIG));
+  return { o, alias, dir, input, config };
+}
+
+const args = (env: Env, journalDir = join(env.dir, 'journal')): string[] => [
+  'instruqt',
+  'sync',
+  '-o',
+  env.alias,
+  '--file',
+  env.input,
+  '--config',
+  env.config,
+  '--journal-dir',
+  journalDir,
+  '--failed-records',
+  join(env.dir, 'failed.ndjson'),
+  '--json',
+];
+
+function journal(env: Env): JournalData | undefined {
+  const file = join(env.dir, 'journal', `${env.o.local.orgId}.json`);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as JournalData;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start a sync and SIGKILL it as soon as `when` holds for its journal (or it ends by itself). */
+async function killWhen(env: Env, when: (j: JournalData) => boolean): Promise<'killed' | 'finished'> {
+  const child = SfRunner.get().spawn(args(env));
+  child.stdin?.end();
+  return new Promise((resolve) => {
+    let done = false;
+    const timer = setInterval(() => {
+      const j = journal(env);
+      if (!done && j && when(j)) {
+        done = true;
+        clearInterval(timer);
+        child.kill('SIGKILL');
+      }
+    }, 5);
+    child.on('close', () => {
+      clearInterval(timer);
+      resolve(done ? 'killed' : 'finished');
+    });
+  });
+}
+
+describe('sf instruqt sync reliability (end to end)', function () {
+  this.timeout(900_000);
+  let clean: Env;
+  let expected: unknown;
+
+  before(async () => {
+    clean = await setup();
+    const r = await SfRunner.get().run<SyncResult>(args(clean), { timeoutMs: 300_000 });
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.json?.result.batches).to.be.greaterThan(5);
+    expect(r.json?.result.bulkJobs).to.be.greaterThan(0);
+    expected = snapshot(clean.o);
+  });
+  after(async () => clean?.o.stop());
+
+  it('resumes after SIGKILL at several points (mid-batch, mid-bulk-job, between batches) and ends in the clean state', async () => {
+    const env = await setup(15);
+    try {
+      const points: Array<[string, (j: JournalData) => boolean]> = [
+        ['first batch in flight', (j) => j.inFlight !== undefined],
+        ['a bulk job in flight', (j) => (j.inFlight?.bulkJobs.length ?? 0) > 0],
+        ['after three batches', (j) => j.batches >= 3],
+        ['another batch in flight', (j) => j.batches >= 5 && j.inFlight !== undefined],
+      ];
+      const outcomes: string[] = [];
+      for (const [, when] of points) outcomes.push(await killWhen(env, when));
+      expect(outcomes.filter((o) => o === 'killed').length).to.be.greaterThan(2);
+      const last = await SfRunner.get().run<SyncResult>(args(env), { timeoutMs: 300_000 });
+      expect(last.code, last.stdout + last.stderr).to.equal(0);
+      expect(last.json?.result.resumedAfterLine).to.be.greaterThan(0);
+      expect(snapshot(env.o)).to.deep.equal(expected);
+      expect(journal(env)).to.include({ status: 'complete' });
+    } finally {
+      await env.o.stop();
+    }
+  });
+
+  it('ends in the clean state when the journal is lost after a kill (the org is the source of truth)', async () => {
+    const env = await setup(15);
+    try {
+      await killWhen(env, (j) => j.batches >= 2 && j.inFlight !== undefined);
+      const r = await SfRunner.get().run<SyncResult>(args(env, join(env.dir, 'another-machine')), { timeoutMs: 300_000 });
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(snapshot(env.o)).to.deep.equal(expected);
+    } finally {
+      await env.o.stop();
+    }
+  });
+
+  it('ends in the clean state while the org injects lock errors, 503s and dropped connections', async () => {
+    const env = await setup();
+    try {
+      const { local } = env.o;
+      local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', path: /composite\/sobjects/, times: 3, afterCalls: 2 });
+      local.injectFault({ kind: '503', path: /\/query/, times: 3, afterCalls: 4 });
+      local.injectFault({ kind: 'drop', method: 'GET', path: /\/query/, times: 2, afterCalls: 10 });
+      // Carried out, then the connection drops: the client never hears that the Leads / posts were created.
+      local.injectFault({ kind: 'drop', method: 'POST', path: /composite\/sobjects$/, times: 2, afterCalls: 1, phase: 'after' });
+      local.injectFault({ kind: '503', method: 'PUT', path: /jobs\/ingest/, times: 1 });
+      local.injectFault({ kind: 'drop', method: 'PATCH', path: /jobs\/ingest/, times: 1, afterCalls: 1, phase: 'after' });
+      const r = await SfRunner.get().run<SyncResult>(args(env), { timeoutMs: 300_000 });
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(snapshot(env.o)).to.deep.equal(expected);
+    } finally {
+      await env.o.stop();
+    }
+  });
+});
