@@ -1,3 +1,4 @@
+/* eslint-disable camelcase -- Salesforce API names */
 /*
  * `npm run bench -- sync`: API calls per event, wall time and peak memory of `sf instruqt sync` against a local org
  * that answers every request after 50 ms and holds 50,000 Leads and Contacts, next to a naive per-event workflow
@@ -47,7 +48,7 @@ function* events(plays: number, knownPeople: number): Generator<Raw> {
     const known = i % 3 === 0;
     const k = known ? (i * 7) % knownPeople : i;
     const person = known
-      ? { id: `k-${k}`, email: `person${k}@bench.example`, firstName: `Known${k}`, lastName: `Person` }
+      ? { id: `k-${k}`, email: `person${k}@bench.example`, firstName: `Known${k}`, lastName: 'Person' }
       : { id: `n-${Math.floor(i / 2)}`, email: `new${Math.floor(i / 2)}@bench.example`, firstName: `New${Math.floor(i / 2)}`, lastName: 'Player' };
     const track = TRACKS[i % TRACKS.length];
     const base = { participant: { id: person.id, email: person.email }, track, play: { id: `bench-play-${i}` } };
@@ -146,21 +147,21 @@ function emptyOrgClient(): SalesforceClient {
     },
     apiUsage: undefined,
     assertBudget: (): void => undefined,
-    describeGlobal: async () => {
+    describeGlobal: async (): Promise<unknown> => {
       calls++;
       return Promise.resolve({
         sobjects: ['Instruqt_Play__c', 'Instruqt_Track__c', 'FeedItem', 'Lead', 'Contact', 'Task'].map((name) => ({ name, label: name, custom: false, keyPrefix: null })),
       });
     },
-    describe: async () => {
+    describe: async (): Promise<unknown> => {
       calls++;
       return Promise.resolve({ fields: [{ name: 'IsConverted' }, { name: 'ConvertedContactId' }] });
     },
-    query: async (soql: string) => {
+    query: async (soql: string): Promise<unknown[]> => {
       calls++;
       return Promise.resolve(soql.includes('FROM LeadStatus') ? [{ MasterLabel: 'Open - Not Contacted', IsDefault: true }] : []);
     },
-    queries: async (soqls: string[]) => {
+    queries: async (soqls: string[]): Promise<unknown[]> => {
       calls++;
       return Promise.resolve(soqls.map(() => ({ totalSize: 0, done: true, records: [] })));
     },

@@ -9,12 +9,14 @@ import { STAGES, type StageName, type StageResult } from './types.js';
 
 export type ProgressView = InstallProgress & { stop(): void; error(): void };
 
-type StageData = { plan?: string; stages: Partial<Record<StageName, string>> };
+type StageData = { plan?: string; planned?: number; stages: Partial<Record<StageName, string>> };
 
 const title = (name: StageName): string => messages.getMessage(`stage.${name}`);
 
-function stageText(stage: StageResult): string {
+function stageText(stage: StageResult, planned?: number): string {
   if (stage.message) return stage.message;
+  // The plan's lines are shown above the stages already.
+  if (stage.name === 'plan') return messages.getMessage('plan.count', [planned ?? 0]);
   return stage.changes.length ? stage.changes.join('\n') : messages.getMessage('status.unchanged');
 }
 
@@ -44,10 +46,11 @@ function multiStage(heading: string): ProgressView {
   return {
     stageStarted: (name): void => mso.goto(title(name), data),
     stageFinished: (stage): void => {
-      data.stages[stage.name] = stageText(stage);
+      data.stages[stage.name] = stageText(stage, data.planned);
       mso.updateData(data);
     },
-    planReady: (_plan, planLines): void => {
+    planReady: (plan, planLines): void => {
+      data.planned = plan.changeCount;
       data.plan = planLines.join('\n');
       mso.updateData(data);
     },
@@ -58,12 +61,14 @@ function multiStage(heading: string): ProgressView {
 
 function lines(heading: string, log: (line: string) => void): ProgressView {
   log(heading);
+  let planned: number | undefined;
   return {
-    planReady: (_plan, planLines): void => planLines.forEach((l) => log(l)),
+    planReady: (plan, planLines): void => {
+      planned = plan.changeCount;
+      planLines.forEach((l) => log(l));
+    },
     stageFinished: (stage): void => {
-      // The plan's lines were printed as soon as it was ready.
-      if (stage.name === 'plan' && stage.status !== 'failed') return log(`[${stage.status}] ${title(stage.name)}`);
-      const [first, ...rest] = stageText(stage).split('\n');
+      const [first, ...rest] = stageText(stage, planned).split('\n');
       log(`[${stage.status}] ${title(stage.name)}: ${first}`);
       rest.forEach((l) => log(`    ${l}`));
     },

@@ -9,7 +9,8 @@ import { installError } from './messages.js';
 export type WaitOptions = {
   objects: string[];
   timeoutMs: number;
-  /** Default 5000 ms; INSTRUQT_WAIT_POLL_MS overrides it (tests). */
+  /** First pause between checks: default 5 s, doubling up to 30 s (each check is an API call); INSTRUQT_WAIT_POLL_MS
+   * sets a fixed pause (tests). */
   intervalMs?: number;
   targetOrg: string;
   /** --wait as the user gave it, for the timeout message. */
@@ -18,9 +19,14 @@ export type WaitOptions = {
 
 export type WaitOutcome = { checks: number; waitedMs: number };
 
-export function waitIntervalMs(explicit?: number): number {
+const MAX_PAUSE_MS = 30_000;
+
+/** The pause after the given number of checks. */
+export function waitIntervalMs(checks: number, explicit?: number): number {
   const fromEnv = Number(process.env.INSTRUQT_WAIT_POLL_MS);
-  return explicit ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 5000);
+  if (explicit !== undefined) return explicit;
+  if (Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv;
+  return Math.min(5000 * 2 ** Math.max(0, checks - 1), MAX_PAUSE_MS);
 }
 
 /** Objects of `objects` that are not usable yet (empty when all are). */
@@ -38,7 +44,6 @@ export async function unusableObjects(client: SalesforceClient, objects: string[
 
 export async function waitForObjects(client: SalesforceClient, options: WaitOptions): Promise<WaitOutcome> {
   const started = Date.now();
-  const interval = waitIntervalMs(options.intervalMs);
   let checks = 0;
   let pending = options.objects;
   for (;;) {
@@ -49,6 +54,6 @@ export async function waitForObjects(client: SalesforceClient, options: WaitOpti
     if (left <= 0) {
       throw installError('ObjectsNotUsable', [pending.join(', '), options.waitMinutes], [options.targetOrg]);
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, left)));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(waitIntervalMs(checks, options.intervalMs), left)));
   }
 }

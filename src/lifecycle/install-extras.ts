@@ -3,7 +3,7 @@
  * --jwt-cert, the Instruqt_Viewer grants of --viewers and the related lists of --related-lists. Each is idempotent;
  * with --dry-run each only says what it would change.
  */
-import type { Connection } from '@salesforce/core';
+import { Messages, type Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { ensureConnectedApp, type ConnectedAppResult } from './connected-app.js';
 import { grantViewers, parseViewers, type ViewersResult } from './viewers.js';
@@ -43,4 +43,40 @@ export async function installExtras(conn: Connection, options: InstallExtrasOpti
   }
   if (options.relatedLists) result.relatedLists = await addRelatedLists(conn, options);
   return result;
+}
+
+/** What install prints about the extras: lines for the person, warnings for names that were not found. */
+export function describeExtras(
+  result: InstallExtrasResult,
+  context: { username?: string; instanceUrl: string; dryRun?: boolean }
+): { lines: string[]; warnings: string[] } {
+  Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+  const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.lifecycle');
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const app = result.connectedApp;
+  if (app) {
+    lines.push(messages.getMessage(`extras.connectedApp.${app.status}`, [app.name, app.scopes.join(', '), app.consumerKey]));
+    lines.push(
+      messages.getMessage('extras.connectedApp.login', [context.username ?? '<integration user>', app.consumerKey, context.instanceUrl])
+    );
+  }
+  const viewers = result.viewers;
+  if (viewers) {
+    const names = (status: string): string => viewers.targets.filter((t) => t.status === status).map((t) => t.name).join(', ');
+    if (names('assigned')) lines.push(messages.getMessage(context.dryRun ? 'extras.viewers.would' : 'extras.viewers.assigned', [viewers.permissionSet, names('assigned')]));
+    if (names('already')) lines.push(messages.getMessage('extras.viewers.already', [viewers.permissionSet, names('already')]));
+    if (names('not-found')) warnings.push(messages.getMessage('extras.viewers.notFound', [names('not-found')]));
+    for (const t of viewers.targets.filter((v) => v.status === 'failed')) {
+      warnings.push(messages.getMessage('extras.viewers.failed', [viewers.permissionSet, t.name, t.error ?? '']));
+    }
+  }
+  const related = result.relatedLists;
+  if (related) {
+    for (const change of related.changes) {
+      if (change.status === 'missing-layout') warnings.push(messages.getMessage('extras.relatedLists.missing-layout', [change.layout]));
+      else lines.push(messages.getMessage(`extras.relatedLists.${context.dryRun && change.status === 'added' ? 'would' : change.status}`, [change.layout]));
+    }
+  }
+  return { lines, warnings };
 }

@@ -6,8 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// ajv validates the policy at run time: package.json must list it under dependencies (it is a devDependency today).
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { Ajv } from 'ajv';
 
 export type ObjectAccessName =

@@ -79,6 +79,22 @@ export type Plan = {
 
 export type People = { people: Map<string, PersonRef>; leads: LeadCreate[] };
 
+/** A new Lead from a form submission; Company is required, so a placeholder stands in when the form has none. */
+function newLeadFields(p: ParticipantFold, cfg: SyncConfig, leadStatus?: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    FirstName: p.firstName,
+    LastName: p.lastName,
+    Email: p.email,
+    Company: p.company ?? cfg.companyPlaceholder,
+    Phone: p.phone,
+    Title: p.title,
+    Status: leadStatus,
+    LeadSource: cfg.leadSource,
+  };
+  for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
+  return fields;
+}
+
 /** Step 1: who every participant of the batch is; Leads to create for form submissions nobody matches. */
 export function resolvePeople(fold: BatchFold, state: OrgState, cfg: SyncConfig, leadStatus?: string): People {
   const people = new Map<string, PersonRef>();
@@ -97,18 +113,7 @@ export function resolvePeople(fold: BatchFold, state: OrgState, cfg: SyncConfig,
       const key = personKey(rule, p.email, p.firstName, p.lastName);
       let lead = leads.get(key);
       if (!lead) {
-        const fields: Record<string, unknown> = {
-          FirstName: p.firstName,
-          LastName: p.lastName,
-          Email: p.email,
-          Company: p.company ?? cfg.companyPlaceholder,
-          Phone: p.phone,
-          Title: p.title,
-          Status: leadStatus,
-          LeadSource: cfg.leadSource,
-        };
-        for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
-        lead = { key, fields, participantIds: [], lines: [] };
+        lead = { key, fields: newLeadFields(p, cfg, leadStatus), participantIds: [], lines: [] };
         leads.set(key, lead);
       }
       lead.participantIds.push(p.id);

@@ -119,10 +119,11 @@ export class PlanWriter {
     });
     const playOutcomes = await this.write('Instruqt_Play__c', 'upsert', playItems, (row) => row.Play_ID__c ?? '', result, 'Play_ID__c');
     const failedPlays = new Set<string>();
+    const isNew = new Map(plan.plays.map((p) => [p.playId, p.isNew]));
     for (const item of playItems) {
       const o = playOutcomes.get(item.key);
       if (o?.id) {
-        if (o.created ?? plan.plays.find((p) => p.playId === item.key)?.isNew) result.playsCreated++;
+        if (o.created ?? isNew.get(item.key)) result.playsCreated++;
         else result.playsUpdated++;
       } else {
         failedPlays.add(item.key);

@@ -124,6 +124,10 @@ describe('lifecycle (e2e)', function () {
       const bad = result.json?.result.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
       expect(bad, JSON.stringify(bad, null, 2)).to.deep.equal([]);
       expect(result.code).to.equal(0);
+      const human = await sf(['instruqt', 'doctor', '-o', o.alias, '--journal-dir', join(dir, 'journal')]);
+      expect(human.code, human.stderr).to.equal(0);
+      expect(human.stdout).to.match(/PASS.*Integration user is active/);
+      expect(human.stdout).to.match(/All \d+ checks passed or were skipped/);
     });
 
     it('user-active: fails for a deactivated user and passes after the printed fix', async () => {
@@ -204,8 +208,11 @@ describe('lifecycle (e2e)', function () {
     it('api-headroom: fails when the daily requests are spent and passes once the window frees them', async () => {
       const limits = (o.local.org.options as { dailyApiLimit: number }).dailyApiLimit;
       const spend = o.local.org.options;
-      // A few calls are left when doctor reads /limits: fewer than the sync's 5% reserve.
-      Object.assign(spend, { dailyApiLimit: o.local.apiCalls() + 6 });
+      // Spend the day's requests down to 3%, below the sync's 5% reserve (doctor itself makes a few before /limits).
+      Object.assign(spend, { dailyApiLimit: 1000 });
+      while (o.local.apiCalls() < 966) {
+        await fetch(`${o.local.instanceUrl}/services/data/v65.0/limits`, { headers: { Authorization: `Bearer ${o.local.adminToken}` } });
+      }
       try {
         const broken = await doctor();
         expect(checkOf(broken, 'api-headroom').status, checkOf(broken, 'api-headroom').detail).to.equal('fail');

@@ -324,7 +324,7 @@ describe('sf instruqt perms (e2e)', function () {
 
   describe('a policy of your own', () => {
     it('is validated before use: a broken --policy file fails with every problem listed', async () => {
-      const o = orgs[0];
+      const o = orgs[0] ?? (await start('steady'));
       const dir = mkdtempSync(join(tmpdir(), 'perms-policy-'));
       const policy = JSON.parse(readFileSync(join(repoRoot, 'policy', 'instruqt-integration.policy.json'), 'utf8')) as {
         required: { userPermissions: Array<{ workflows: string[] }> };

@@ -18,7 +18,7 @@ import { snapshot } from '../sync/snapshot.js';
 function corpus(): string {
   const raws: Array<Record<string, unknown>> = [];
   for (let i = 0; i < 30; i++) {
-    const p: Person = { id: `p-${i % 24}`, email: `player${i % 24}@example.com`, firstName: `Player`, lastName: `No${i % 24}` };
+    const p: Person = { id: `p-${i % 24}`, email: `player${i % 24}@example.com`, firstName: 'Player', lastName: `No${i % 24}` };
     if (i < 24) raws.push(inviteRaw(p, i));
     raws.push(startedRaw(p, `play-${i}`, i % 3 ? 'kubernetes-101' : 'terraform-101', i + 1));
     raws.push(completedRaw(p, `play-${i}`, 600 + i * 7, i % 3 ? 'kubernetes-101' : 'terraform-101', i + 30));
@@ -112,10 +112,10 @@ describe('sf instruqt sync reliability (end to end)', function () {
     const env = await setup(15);
     try {
       const points: Array<[string, (j: JournalData) => boolean]> = [
-        ['first batch in flight', (j) => j.inFlight !== undefined],
-        ['a bulk job in flight', (j) => (j.inFlight?.bulkJobs.length ?? 0) > 0],
-        ['after three batches', (j) => j.batches >= 3],
-        ['another batch in flight', (j) => j.batches >= 5 && j.inFlight !== undefined],
+        ['first batch in flight', (j): boolean => j.inFlight !== undefined],
+        ['a bulk job in flight', (j): boolean => (j.inFlight?.bulkJobs.length ?? 0) > 0],
+        ['after three batches', (j): boolean => j.batches >= 3],
+        ['another batch in flight', (j): boolean => j.batches >= 5 && j.inFlight !== undefined],
       ];
       const outcomes: string[] = [];
       for (const [, when] of points) outcomes.push(await killWhen(env, when));

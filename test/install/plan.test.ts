@@ -8,6 +8,7 @@ import { readFootprint, integrationPermissionSet } from '../../src/footprint/foo
 import type { DescribeSObject } from '../../src/salesforce/client.js';
 import { computePlan, describePlan, type PlanOptions } from '../../src/install/plan.js';
 import { defaultUsername, sandboxNameFromUrl } from '../../src/install/integration-user.js';
+import { waitIntervalMs } from '../../src/install/wait.js';
 import type { OrgSnapshot, UserRecord } from '../../src/install/types.js';
 
 const footprint = readFootprint();
@@ -390,5 +391,17 @@ describe('default integration username', () => {
   it('reads the sandbox name from a sandbox My Domain URL', () => {
     expect(sandboxNameFromUrl('https://acme--uat.sandbox.my.salesforce.com')).to.equal('uat');
     expect(sandboxNameFromUrl('https://acme.my.salesforce.com')).to.equal(undefined);
+  });
+});
+
+describe('waiting for objects', () => {
+  it('backs off from 5 s to at most 30 s between checks, so a 10-minute wait costs about 20 calls', () => {
+    const saved = process.env.INSTRUQT_WAIT_POLL_MS;
+    delete process.env.INSTRUQT_WAIT_POLL_MS;
+    try {
+      expect([1, 2, 3, 4, 5, 10].map((n) => waitIntervalMs(n))).to.deep.equal([5000, 10_000, 20_000, 30_000, 30_000, 30_000]);
+    } finally {
+      if (saved !== undefined) process.env.INSTRUQT_WAIT_POLL_MS = saved;
+    }
   });
 });

@@ -76,7 +76,7 @@ describe('sync engine against a local org', function () {
   });
 
   it('uses Bulk API 2.0 above the threshold and ends in the same state', async () => {
-    const raws = [];
+    const raws: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 30; i++) {
       const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
       raws.push(inviteRaw(p), startedRaw(p, `play-${i}`), completedRaw(p, `play-${i}`, 60 + i));
@@ -123,7 +123,7 @@ describe('sync engine: faults in-process', function () {
       o.local.injectFault({ kind: 'expire-session', times: 1, afterCalls: 5 });
       o.local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', path: /composite\/sobjects/, times: 2 });
       o.local.injectFault({ kind: 'drop', method: 'POST', path: /composite\/sobjects$/, times: 1, phase: 'after' });
-      const raws = [];
+      const raws: Array<Record<string, unknown>> = [];
       for (let i = 0; i < 8; i++) {
         const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
         raws.push(inviteRaw(p), startedRaw(p, `play-${i}`), completedRaw(p, `play-${i}`, 60 + i));
@@ -148,7 +148,7 @@ describe('sync engine: faults in-process', function () {
   it('stops cleanly at --max-api-calls with a resumable state, and the resumed run completes', async () => {
     const o = await startSyncOrg();
     try {
-      const raws = [];
+      const raws: Array<Record<string, unknown>> = [];
       for (let i = 0; i < 12; i++) {
         const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
         raws.push(inviteRaw(p), startedRaw(p, `play-${i}`));
@@ -171,6 +171,41 @@ describe('sync engine: faults in-process', function () {
       expect(second.resumedAfterLine).to.be.greaterThan(0);
       expect(o.records('Lead')).to.have.length(12);
       expect(o.records('FeedItem')).to.have.length(12);
+    } finally {
+      await o.stop();
+    }
+  });
+});
+
+describe('sync engine: journal', function () {
+  this.timeout(60_000);
+
+  it('skips what the journal says is applied only for the same input, and processes appended lines', async () => {
+    const o = await startSyncOrg();
+    try {
+      const journalDir = mkdtempSync(join(tmpdir(), 'journal-'));
+      const people = Array.from({ length: 6 }, (_, i): Person => ({ id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` }));
+      const run = async (text: string): Promise<SyncResult> =>
+        runSync({
+          client: await o.client(),
+          orgId: o.local.orgId,
+          input: Readable.from([Buffer.from(text)]),
+          config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 2 },
+          journalDir,
+        });
+      const first = ndjson(people.slice(0, 3).map((p) => inviteRaw(p)));
+      expect((await run(first)).events.skipped).to.equal(0);
+      // The same export with more lines appended: only the new lines are processed.
+      const appended = await run(first + ndjson(people.slice(3).map((p) => inviteRaw(p))));
+      expect(appended.resumedAfterLine).to.equal(3);
+      expect(appended.events.skipped).to.equal(3);
+      expect(appended.leads.created).to.equal(3);
+      // Another export (different head): nothing is skipped; the org state makes it a no-op.
+      const other = await run(ndjson([startedRaw(people[0], 'play-x'), ...people.map((p) => inviteRaw(p))]));
+      expect(other.resumedAfterLine).to.equal(undefined);
+      expect(other.events.skipped).to.equal(0);
+      expect(other.leads.created).to.equal(0);
+      expect(o.records('Lead')).to.have.length(6);
     } finally {
       await o.stop();
     }

@@ -2,7 +2,7 @@
  * `sf instruqt doctor`: runs the checks of src/lifecycle/doctor.ts (and the smoke test with --smoke), prints each with
  * its status and fix, and exits 1 when one fails.
  */
-import { Messages } from '@salesforce/core';
+import { Messages, Org } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../salesforce/client.js';
 import { runDoctor, type DoctorCheck, type DoctorResult } from '../../lifecycle/doctor.js';
@@ -27,7 +27,8 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
     config: Flags.file({ summary: messages.getMessage('flags.config.summary'), exists: true }),
     'journal-dir': Flags.directory({ summary: messages.getMessage('flags.journal-dir.summary') }),
     smoke: Flags.boolean({ summary: messages.getMessage('flags.smoke.summary') }),
-    'integration-org': Flags.optionalOrg({ summary: messages.getMessage('flags.integration-org.summary') }),
+    // A plain string, not optionalOrg: that would fall back to the default org, which is usually the admin's.
+    'integration-org': Flags.string({ summary: messages.getMessage('flags.integration-org.summary') }),
   };
 
   public async run(): Promise<DoctorCommandResult> {
@@ -44,7 +45,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
     };
     let result = await runDoctor(client, options);
     if (flags.smoke) {
-      const integration = flags['integration-org'];
+      const integration = flags['integration-org'] ? await Org.create({ aliasOrUsername: flags['integration-org'] }) : undefined;
       const syncClient = integration ? new SalesforceClient(integration.getConnection(flags['api-version'])) : client;
       const smoke = await runSmoke({
         syncClient,

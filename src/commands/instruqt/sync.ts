@@ -15,6 +15,9 @@ const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
 
 export type InstruqtSyncResult = SyncResult;
 
+/** Warnings shown one by one; the rest are counted. */
+const MAX_WARNINGS = 50;
+
 /** Plain progress lines at most this often when there is no progress bar (CI logs). */
 const PLAIN_PROGRESS_MS = 10_000;
 
@@ -53,6 +56,7 @@ export default class Sync extends SfCommand<SyncResult> {
     const onProgress = this.progressReporter();
 
     let result: SyncResult;
+    let warnings = 0;
     try {
       result = await runSync({
         client,
@@ -63,13 +67,17 @@ export default class Sync extends SfCommand<SyncResult> {
         journalDir: flags['journal-dir'],
         failedRecordsFile: flags['failed-records'],
         onProgress,
-        onWarning: (message) => this.warn(message),
+        onWarning: (message) => {
+          // A bad export must not flood the terminal or the JSON: the failed-records file has every entry.
+          if (++warnings <= MAX_WARNINGS) this.warn(message);
+        },
       });
     } catch (e) {
       this.spinner.stop(messages.getMessage('progress.failed'));
       throw this.explain(e);
     }
     this.spinner.stop(messages.getMessage('progress.done'));
+    if (warnings > MAX_WARNINGS) this.warn(messages.getMessage('summary.moreWarnings', [warnings - MAX_WARNINGS]));
     this.report(result);
     if (result.failures > 0 || result.status === 'stopped') process.exitCode = 68;
     return result;
