@@ -274,7 +274,7 @@ export function standardObjects(): ObjectDef[] {
       'ObjectPermissions',
       '110',
       [
-        lookup('ParentId', ['PermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'ObjectPerms' }),
+        lookup('ParentId', ['PermissionSet', 'MutingPermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'ObjectPerms' }),
         required('SobjectType', 'string', { length: 40, updateable: false }),
         field('PermissionsRead', 'boolean'),
         field('PermissionsCreate', 'boolean'),
@@ -290,7 +290,7 @@ export function standardObjects(): ObjectDef[] {
       'FieldPermissions',
       '01k',
       [
-        lookup('ParentId', ['PermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'FieldPerms' }),
+        lookup('ParentId', ['PermissionSet', 'MutingPermissionSet'], { nillable: false, updateable: false, deleteConstraint: 'Cascade', childRelationshipName: 'FieldPerms' }),
         required('SobjectType', 'string', { length: 40, updateable: false }),
         required('Field', 'string', { updateable: false }),
         field('PermissionsRead', 'boolean'),

@@ -161,3 +161,36 @@ describe('sf instruqt sync reliability (end to end)', function () {
     }
   });
 });
+
+describe('sf instruqt sync with an expired session (JWT login, end to end)', function () {
+  this.timeout(600_000);
+
+  it('refreshes the session once and ends in the same state as a run without the fault', async () => {
+    const { ensureConnectedApp } = await import('../../src/lifecycle/connected-app.js');
+    const { connectAs } = await import('../lifecycle/fixture.js');
+    const { makeKeyPair } = await import('../lifecycle/jwt-keys.js');
+    const env = await setup();
+    const reference = await setup();
+    try {
+      const keys = makeKeyPair();
+      const app = await ensureConnectedApp(await connectAs(env.o.local), { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 50 });
+      const username = String(env.o.local.org.get('User', env.o.integrationUserId)?.Username);
+      const alias = `jwt-${Math.random().toString(36).slice(2, 8)}`;
+      const login = await SfRunner.get().run(
+        ['org', 'login', 'jwt', '--username', username, '--jwt-key-file', keys.keyFile, '--client-id', app.consumerKey, '--instance-url', env.o.local.instanceUrl, '--alias', alias, '--json'],
+        { timeoutMs: 120_000 }
+      );
+      expect(login.code, login.stdout + login.stderr).to.equal(0);
+      env.o.local.injectFault({ kind: 'expire-session', times: 1, afterCalls: 6 });
+      env.o.local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', path: /composite\/sobjects/, times: 2 });
+      const r = await SfRunner.get().run<SyncResult>(args({ ...env, alias }), { timeoutMs: 300_000 });
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      const ref = await SfRunner.get().run<SyncResult>(args(reference), { timeoutMs: 300_000 });
+      expect(ref.code, ref.stdout + ref.stderr).to.equal(0);
+      expect(snapshot(env.o)).to.deep.equal(snapshot(reference.o));
+    } finally {
+      await env.o.stop();
+      await reference.o.stop();
+    }
+  });
+});
