@@ -1,7 +1,7 @@
 /*
  * `npm run bench -- <name>`: runs one benchmark (org, sync) and prints its report. Timings live here, not in tests.
  */
-const benches: Record<string, () => Promise<void>> = {
+const benches: Record<string, () => Promise<unknown>> = {
   org: async () => (await import('./org.js')).benchOrg(),
   sync: async () => (await import('./sync.js')).benchSync({}),
 };

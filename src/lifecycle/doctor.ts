@@ -103,17 +103,20 @@ const quote = (value: string): string => (/^[\w@.:/-]+$/.test(value) ? value : `
 export async function runDoctor(client: SalesforceClient, options: DoctorOptions): Promise<DoctorResult> {
   const footprint = options.footprint ?? readFootprint();
   const config = await loadConfig(options.configPath);
-  const user = await findIntegrationUser(client, options.username);
-  const ctx: Context = {
-    ...options,
-    client,
-    footprint,
-    config,
-    user,
-    assignments: user ? await assignmentsOf(client, user.id) : [],
-  };
+  const ctx: Context = { ...options, client, footprint, config, assignments: [] };
   // Headroom first: with the daily limit spent, every later check would only report REQUEST_LIMIT_EXCEEDED.
-  const checks: DoctorCheck[] = [await guarded('api-headroom', () => checkApiHeadroom(ctx)), checkUserExists(ctx)];
+  const checks: DoctorCheck[] = [await guarded('api-headroom', () => checkApiHeadroom(ctx))];
+  let user: IntegrationUser | undefined;
+  try {
+    user = await findIntegrationUser(client, options.username);
+    ctx.user = user;
+    ctx.assignments = user ? await assignmentsOf(client, user.id) : [];
+  } catch (error) {
+    // Without the user nothing else can be judged (API limit spent, API access refused to the admin...).
+    checks.push(await guarded('integration-user', () => Promise.reject(error)));
+    return summarize(client, undefined, checks);
+  }
+  checks.push(checkUserExists(ctx));
   if (user) {
     checks.push(checkActive(ctx, user));
     checks.push(await guarded('api-access', () => checkApiAccess(ctx, user)));

@@ -83,13 +83,15 @@ export async function runSmoke(options: SmokeOptions): Promise<{ check: DoctorCh
       config,
       journalDir,
     });
-    await collect(options.adminClient, email, token, report);
+    report.created = await collect(options.adminClient, email, token);
     problem = verify(result.failures, report, config.workflows);
   } catch (error) {
     problem = `the sync failed: ${(error as Error).message}`;
-    await collect(options.adminClient, email, token, report).catch(() => undefined);
+    report.created = await collect(options.adminClient, email, token).catch(() => report.created);
   } finally {
-    await cleanUp(options.adminClient, report);
+    const removal = await cleanUp(options.adminClient, report.created);
+    report.removed = removal.removed;
+    report.leftBehind = removal.leftBehind;
     await rm(journalDir, { recursive: true, force: true });
   }
   const who = options.asAdmin
@@ -121,39 +123,40 @@ function verify(failures: number, report: SmokeReport, workflows: { createLeads:
   return undefined;
 }
 
-async function collect(admin: SalesforceClient, email: string, token: string, report: SmokeReport): Promise<void> {
-  const leads = await admin.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Email = ${soqlLiteral(email)}`);
-  report.created.leads = leads.map((l) => l.Id);
+async function collect(admin: SalesforceClient, email: string, token: string): Promise<SmokeReport['created']> {
+  const leads = (await admin.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Email = ${soqlLiteral(email)}`)).map((l) => l.Id);
   const tracks = await admin.query<{ Id: string }>(
     `SELECT Id FROM Instruqt_Track__c WHERE Track_Slug__c = ${soqlLiteral(`instruqt-doctor-smoke-${token}`)}`
   );
-  report.created.tracks = tracks.map((t) => t.Id);
-  // By participant too: a play the sync could not link to a Lead is still the smoke test's to remove.
-  const ids = soqlIn(report.created.leads);
+  // By play and participant too: a play the sync could not link to a Lead is still the smoke test's to remove.
+  const ids = soqlIn(leads);
   const plays = await admin.query<{ Id: string }>(
     `SELECT Id FROM Instruqt_Play__c WHERE Lead__c IN ${ids} OR Play_ID__c = ${soqlLiteral(`smoke-play-${token}`)} OR Participant_ID__c = ${soqlLiteral(`smoke-${token}`)}`
   );
-  report.created.plays = plays.map((p) => p.Id);
-  if (leads.length === 0) return;
-  const [posts, tasks] = await Promise.all([
-    admin.query<{ Id: string }>(`SELECT Id FROM FeedItem WHERE ParentId IN ${ids}`).catch(() => []),
-    admin.query<{ Id: string }>(`SELECT Id FROM Task WHERE WhoId IN ${ids}`).catch(() => []),
-  ]);
-  report.created.posts = [...posts, ...tasks].map((p) => p.Id);
+  const [posts, tasks] =
+    leads.length === 0
+      ? [[], []]
+      : await Promise.all([
+          admin.query<{ Id: string }>(`SELECT Id FROM FeedItem WHERE ParentId IN ${ids}`).catch(() => []),
+          admin.query<{ Id: string }>(`SELECT Id FROM Task WHERE WhoId IN ${ids}`).catch(() => []),
+        ]);
+  return { leads, plays: plays.map((p) => p.Id), tracks: tracks.map((t) => t.Id), posts: [...posts, ...tasks].map((p) => p.Id) };
 }
 
 /** Children first: posts and plays, then the track and the Lead. */
-async function cleanUp(admin: SalesforceClient, report: SmokeReport): Promise<void> {
-  const { posts, plays, tracks, leads } = report.created;
+async function cleanUp(admin: SalesforceClient, created: SmokeReport['created']): Promise<{ removed: number; leftBehind: string[] }> {
+  const { posts, plays, tracks, leads } = created;
+  let removed = 0;
+  const leftBehind: string[] = [];
   for (const ids of [posts, plays, [...tracks, ...leads]]) {
     if (ids.length === 0) continue;
     const results = await admin.delete(ids).catch((error: Error) =>
       ids.map(() => ({ success: false, errors: [{ statusCode: 'ERROR', message: error.message, fields: [] }] }))
     );
     results.forEach((r, i) => {
-      const gone = r.errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED');
-      if (r.success || gone) report.removed++;
-      else report.leftBehind.push(ids[i]);
+      if (r.success || r.errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED')) removed++;
+      else leftBehind.push(ids[i]);
     });
   }
+  return { removed, leftBehind };
 }

@@ -21,6 +21,8 @@ export type PlayFold = {
   timeSpentSeconds?: number;
   score?: number;
   comment?: string;
+  /** Line of the event each value came from, by field (for reports about that value). */
+  valueLines: Partial<Record<'timeSpentSeconds' | 'score' | 'comment' | 'inviteUrl', number>>;
   /** Input lines of the events folded in (for reports). */
   lines: number[];
   eventIds: string[];
@@ -59,12 +61,17 @@ function foldPlay(f: PlayFold, e: SyncEvent): void {
     f.trackSlug ??= e.track.slug;
     if (e.track.slug === f.trackSlug) f.trackTitle ??= e.track.title;
   }
-  f.inviteUrl ??= e.invite?.url;
+  const take = <K extends keyof PlayFold['valueLines']>(key: K, value: PlayFold[K] | undefined): void => {
+    if (f[key] !== undefined || value === undefined) return;
+    (f as Record<K, unknown>)[key] = value;
+    f.valueLines[key] = e.line;
+  };
+  take('inviteUrl', e.invite?.url);
   if (e.type === 'track.started') f.started = true;
-  if (e.type === 'track.completed') f.timeSpentSeconds ??= e.play?.timeSpentSeconds;
+  if (e.type === 'track.completed') take('timeSpentSeconds', e.play?.timeSpentSeconds);
   if (e.type === 'review.submitted') {
-    f.score ??= e.review?.score;
-    f.comment ??= e.review?.comment;
+    take('score', e.review?.score);
+    take('comment', e.review?.comment);
   }
 }
 
@@ -82,7 +89,7 @@ export function foldBatch(events: SyncEvent[]): BatchFold {
   const plays = new Map<string, PlayFold>();
   for (const e of ordered) {
     if (!e.play) continue;
-    const f = plays.get(e.play.id) ?? { playId: e.play.id, participantId: e.participant.id, started: false, lines: [], eventIds: [] };
+    const f = plays.get(e.play.id) ?? { playId: e.play.id, participantId: e.participant.id, started: false, valueLines: {}, lines: [], eventIds: [] };
     foldPlay(f, e);
     plays.set(f.playId, f);
   }

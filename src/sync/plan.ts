@@ -207,8 +207,14 @@ export function planPlay(
   state: OrgState,
   issues: PlanIssue[]
 ): PlayPlan {
+  const lineOf: Record<string, number | undefined> = {
+    Score__c: f.valueLines.score,
+    Feedback__c: f.valueLines.comment,
+    Time_Spent_Seconds__c: f.valueLines.timeSpentSeconds,
+    Invitation_Link__c: f.valueLines.inviteUrl,
+  };
   const issue = (i?: FieldIssue): void => {
-    if (i) issues.push({ ...i, playId: f.playId, line: f.lines[0] });
+    if (i) issues.push({ ...i, playId: f.playId, line: lineOf[i.field] ?? f.lines[0] });
   };
   const fields = newValues(f, existing, issue);
   const write: PlayWrite = { playId: f.playId, isNew: !existing, fields: { Play_ID__c: f.playId, ...fields }, lines: f.lines };
@@ -290,7 +296,7 @@ export function planPlays(
   for (const [participantId, person] of people) {
     for (const existing of state.playsByParticipant.get(participantId) ?? []) {
       if (existing.Lead__c ?? existing.Contact__c ?? fold.plays.has(existing.Play_ID__c)) continue;
-      const f: PlayFold = { playId: existing.Play_ID__c, participantId, started: true, lines: [], eventIds: [] };
+      const f: PlayFold = { playId: existing.Play_ID__c, participantId, started: true, valueLines: {}, lines: [], eventIds: [] };
       plays.push(planPlay(f, existing, person, fold.participants.get(participantId), state, issues));
     }
   }

@@ -184,6 +184,19 @@ describe('sf instruqt install (e2e)', function () {
       }
       expect(out).to.include('Nothing to change');
     });
+
+    it('reactivates an inactive integration user only with --no-prompt when nobody can answer', async () => {
+      const id = first.json?.result.user?.id ?? '';
+      o.local.org.update('User', id, { IsActive: false });
+      const refused = await installCmd(o);
+      expect(refused.code).to.equal(1);
+      expect(errorOf(refused).name).to.equal('UserInactiveError');
+      expect(errorOf(refused).actions?.join(' ')).to.include('--no-prompt');
+      const reactivated = await installCmd(o, ['--no-prompt']);
+      expect(reactivated.code, reactivated.stdout).to.equal(0);
+      const [user] = await query<{ IsActive: boolean }>(o, `SELECT IsActive FROM User WHERE Id = '${id}'`);
+      expect(user.IsActive).to.equal(true);
+    });
   });
 
   it('--dry-run plans and validates without writing', async () => {

@@ -243,6 +243,11 @@ describe('lifecycle (e2e)', function () {
       expect(dry.json?.result.steps.map((s) => s.action)).to.include.members(['remove-permission-set-assignment', 'deactivate-user']);
       expect(o.local.org.get('User', user.Id)?.IsActive).to.equal(true);
 
+      const unconfirmed = await sf<UninstallResult>(['instruqt', 'uninstall', '-o', o.alias, '--purge', '--json']);
+      expect(unconfirmed.code).to.equal(1);
+      expect(unconfirmed.json?.name).to.equal('PurgeNeedsConfirmationError');
+      expect(o.local.org.get('User', user.Id)?.IsActive).to.equal(true);
+
       const done = await sf<UninstallResult>(['instruqt', 'uninstall', '-o', o.alias, '--json']);
       expect(done.code, done.stdout + done.stderr).to.equal(0);
       expect(valid(done.json?.result), JSON.stringify(valid.errors)).to.equal(true);

@@ -181,10 +181,19 @@ describe('sf instruqt sync with an expired session (JWT login, end to end)', fun
         { timeoutMs: 120_000 }
       );
       expect(login.code, login.stdout + login.stderr).to.equal(0);
+      // Count the sessions the org hands out from here on: the refresh after the expiry is one.
+      const org = env.o.local.org;
+      const issue = org.issueToken.bind(org);
+      let issued = 0;
+      org.issueToken = (userId: string): string => {
+        issued++;
+        return issue(userId);
+      };
       env.o.local.injectFault({ kind: 'expire-session', times: 1, afterCalls: 6 });
       env.o.local.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', path: /composite\/sobjects/, times: 2 });
       const r = await SfRunner.get().run<SyncResult>(args({ ...env, alias }), { timeoutMs: 300_000 });
       expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(issued, 'sessions issued during the run (the refresh)').to.equal(1);
       const ref = await SfRunner.get().run<SyncResult>(args(reference), { timeoutMs: 300_000 });
       expect(ref.code, ref.stdout + ref.stderr).to.equal(0);
       expect(snapshot(env.o)).to.deep.equal(snapshot(reference.o));

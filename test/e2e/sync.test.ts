@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { SfRunner, type SfResult } from '../helpers/sf.js';
+import { Ajv } from 'ajv';
+import { SfRunner, repoRoot, type SfResult } from '../helpers/sf.js';
 import type { SyncResult } from '../../src/sync/engine.js';
 import { startSyncOrg, seedPerson, type SyncOrg } from '../sync/org-fixture.js';
 import { completedRaw, inviteRaw, ndjson, reviewRaw, shuffle, startedRaw, type Person } from '../sync/fixtures.js';
@@ -83,6 +84,8 @@ describe('sf instruqt sync (end to end)', function () {
     expect(posts.join('\n')).to.contain('Completed the Instruqt track "Kubernetes 101" in 30m 34s.');
     expect(r.json?.result).to.deep.include({ leads: { created: 1 }, tracks: { created: 1 } });
     expect(r.json?.result.posts.total).to.equal(4);
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, 'schemas', 'instruqt-sync.json'), 'utf8')) as object);
+    expect(validate(r.json?.result), JSON.stringify(validate.errors)).to.equal(true);
   });
 
   it('posts nothing twice and creates nothing twice when the same input runs again from another machine', async () => {
@@ -107,6 +110,20 @@ describe('sf instruqt sync (end to end)', function () {
     expect(leadsOf(env.o, ada.email)).to.have.length(1);
     expect(env.o.records('Instruqt_Play__c')[0]).to.include({ Contact__c: c.Id, Lead__c: null });
     expect(postsOn(env.o, c.Id)).to.have.length(4);
+  });
+
+  it('links a participant already linked through an earlier Play before matching by email', async () => {
+    const c = seedPerson(env.o.local, 'Contact', { FirstName: 'Ada', LastName: "O'Brien", Email: ada.email });
+    expect((await sync(env, ndjson([startedRaw(ada, 'play-1')]))).code).to.equal(0);
+    // Same participant id, now with an address that a Lead has.
+    seedPerson(env.o.local, 'Lead', { FirstName: 'Ada', LastName: "O'Brien", Email: 'ada@new-employer.example' });
+    const moved: Person = { ...ada, email: 'ada@new-employer.example' };
+    const r = await sync(env, ndjson([startedRaw(moved, 'play-2'), completedRaw(moved, 'play-2', 90)]), ['--journal-dir', join(env.dir, 'j2')]);
+    expect(r.code, r.stdout).to.equal(0);
+    const plays = new Map(env.o.records('Instruqt_Play__c').map((p) => [p.Play_ID__c, p]));
+    expect(plays.get('play-1')).to.include({ Contact__c: c.Id });
+    expect(plays.get('play-2')).to.include({ Contact__c: c.Id, Lead__c: null });
+    expect(postsOn(env.o, c.Id)).to.have.length(3);
   });
 
   it('prefers the Lead with contactFirst=false, and follows a converted Lead to its Contact', async () => {

@@ -126,4 +126,9 @@ describe('JWT bearer login through the Connected App', function () {
       error_description: "user hasn't approved this consumer",
     });
   });
+
+  it('refuses a deactivated integration user with inactive_user', async () => {
+    env.local.org.update('User', env.user.Id, { IsActive: false });
+    expect((await token(signAssertion(claims(), keys.key))).body).to.deep.equal({ error: 'inactive_user', error_description: 'user is inactive' });
+  });
 });

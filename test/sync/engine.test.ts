@@ -1,6 +1,6 @@
 /* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import { Readable } from 'node:stream';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -208,6 +208,77 @@ describe('sync engine: journal', function () {
       expect(o.records('Lead')).to.have.length(6);
     } finally {
       await o.stop();
+    }
+  });
+});
+
+describe('sync engine: API limit reserve', function () {
+  this.timeout(60_000);
+
+  it('stops before the org daily limit, reading Sforce-Limit-Info, and keeps a resumable journal', async () => {
+    const o = await startSyncOrg({ dailyApiLimit: 200 });
+    try {
+      const raws: Array<Record<string, unknown>> = [];
+      for (let i = 0; i < 40; i++) {
+        const p: Person = { id: `p-${i}`, email: `u${i}@example.com`, firstName: `F${i}`, lastName: `L${i}` };
+        raws.push(inviteRaw(p), startedRaw(p, `play-${i}`));
+      }
+      const journalDir = mkdtempSync(join(tmpdir(), 'journal-'));
+      const r = await runSync({
+        client: await o.client(),
+        orgId: o.local.orgId,
+        input: Readable.from([Buffer.from(ndjson(raws))]),
+        // Keep 90% of the org's 200 daily calls for everyone else: stop once 20 are used.
+        config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 4, apiReservePercent: 90 },
+        journalDir,
+      });
+      expect(r.status).to.equal('stopped');
+      expect(r.stoppedReason).to.equal('api-limit-reserve');
+      expect(r.apiUsage?.max).to.equal(200);
+      expect(r.apiUsage?.used).to.be.lessThan(40);
+      expect(r.batches).to.be.greaterThan(0);
+      const journal = JSON.parse(readFileSync(r.journalFile!, 'utf8')) as { status: string; committedLine: number };
+      expect(journal.status).to.equal('stopped');
+      expect(journal.committedLine).to.equal(r.batches * 4);
+    } finally {
+      await o.stop();
+    }
+  });
+});
+
+describe('sync engine: out-of-order input across batches', function () {
+  this.timeout(60_000);
+
+  it('ends like the ordered input when the form submission comes batches after the play', async () => {
+    const { snapshot } = await import('./snapshot.js');
+    const raws = [
+      startedRaw(ada, 'play-1'),
+      completedRaw(ada, 'play-1', 100),
+      reviewRaw(ada, 'play-1', { score: 3, comment: 'ok' }),
+      startedRaw({ ...ada, id: 'p-x', email: 'x@example.com' }, 'play-2'),
+      inviteRaw(ada),
+    ];
+    const ordered = [raws[4], ...raws.slice(0, 4)];
+    const run = async (o: SyncOrg, list: Array<Record<string, unknown>>): Promise<void> => {
+      const r = await runSync({
+        client: await o.client(),
+        orgId: o.local.orgId,
+        input: Readable.from([Buffer.from(ndjson(list))]),
+        config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 2 },
+        journalDir: mkdtempSync(join(tmpdir(), 'journal-')),
+      });
+      expect(r.failures).to.equal(0);
+    };
+    const late = await startSyncOrg();
+    const clean = await startSyncOrg();
+    try {
+      await run(late, raws);
+      await run(clean, ordered);
+      expect(snapshot(late)).to.deep.equal(snapshot(clean));
+      expect(late.records('FeedItem')).to.have.length(4);
+    } finally {
+      await late.stop();
+      await clean.stop();
     }
   });
 });

@@ -90,3 +90,19 @@ describe('sync event validation', () => {
     expect(reasonOf({ ...base, type: 'review.submitted', review: { score: 12 } })).to.equal('ok');
   });
 });
+
+describe('sync input schema (schemas/instruqt-sync-input.json)', () => {
+  it('accepts the documented events and refuses what validation refuses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { Ajv } = await import('ajv');
+    const schema = JSON.parse(readFileSync(new URL('../../schemas/instruqt-sync-input.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv({ strict: false }).compile(schema);
+    const ok = JSON.parse(started('e1')) as Record<string, unknown>;
+    expect(validate(ok)).to.equal(true);
+    expect(validate({ ...ok, type: 'track.completed' })).to.equal(false);
+    expect(validate({ ...ok, type: 'track.completed', play: { id: 'p', timeSpentSeconds: 5 } })).to.equal(true);
+    expect(validate({ ...ok, type: 'review.submitted', review: {} })).to.equal(false);
+    expect(validate({ ...ok, type: 'invite.submitted', participant: { id: 'p', email: 'a@b.co' } })).to.equal(false);
+    expect(validate({ ...ok, participant: undefined })).to.equal(false);
+  });
+});

@@ -199,7 +199,7 @@ describe('sync plan: Plays and posts', () => {
     const comment = 'A'.repeat(300);
     const p = plan([startedRaw(ada, 'play-1'), reviewRaw(ada, 'play-1', { comment })], withPeople([contact('003000000000001AAA', 'ada@example.com', 'Ada', 'Lovelace')]));
     expect((p.plays[0].fields.Feedback__c as string).length).to.equal(255);
-    expect(p.issues).to.deep.include({ field: 'Feedback__c', action: 'truncated', reason: p.issues[0].reason, playId: 'play-1', line: 1 });
+    expect(p.issues).to.deep.include({ field: 'Feedback__c', action: 'truncated', reason: p.issues[0].reason, playId: 'play-1', line: 2 });
     expect(p.posts.find((x) => x.milestone === 'feedback')?.body).to.contain(comment);
   });
 
