@@ -192,7 +192,7 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<BenchSyncR
       client: emptyOrgClient(),
       orgId: '00D000000000000AAA',
       input: ndjsonStream(events(streamPlays, people)),
-      config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 10_000 },
+      config: structuredClone(DEFAULT_CONFIG),
       dryRun: true,
       // Sampled after every batch: timers would not fire while the stream keeps the loop busy.
       onProgress: () => {
@@ -222,7 +222,7 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<BenchSyncR
       client,
       orgId: o.local.orgId,
       input: ndjsonStream(events(plays, people)),
-      config: { ...structuredClone(DEFAULT_CONFIG), batchSize: 10_000, bulkPollMs: 100, bulkPollMaxMs: 500 },
+      config: structuredClone(DEFAULT_CONFIG),
       journalDir: mkdtempSync(join(tmpdir(), 'bench-journal-')),
     });
     const wallSeconds = (Date.now() - started) / 1000;

@@ -152,6 +152,8 @@ export function seedDefaultLayouts(org: OrgApi, createdById = ''): void {
 export const layoutsModule: EmulatorModule = {
   name: 'layouts',
   install(org) {
-    seedDefaultLayouts(org);
+    // The org is seeded before modules install: the layouts belong to its first (admin) user, as in a new org.
+    const admin = org.getObject('User') ? org.query('User')[0] : undefined;
+    seedDefaultLayouts(org, admin?.Id ?? '');
   },
 };

@@ -71,6 +71,16 @@ const alwaysVisibleFields = new Set(
   ].map((f) => f.toLowerCase())
 );
 
+/**
+ * Lead conversion fields are maintained by Salesforce and not listed in field-level security (FieldPermissions has no
+ * rows for them), so every user who can read Leads reads them.
+ */
+const leadConversionFields = new Set(
+  ['IsConverted', 'ConvertedContactId', 'ConvertedAccountId', 'ConvertedOpportunityId', 'ConvertedDate'].map((f) =>
+    f.toLowerCase()
+  )
+);
+
 /** Components of a compound Name (Lead, Contact): not subject to field-level security. */
 const nameParts = new Set(['salutation', 'firstname', 'middlename', 'lastname', 'suffix']);
 
@@ -190,6 +200,7 @@ export class OrgAccessPolicy implements AccessPolicy {
     if (!this.crudGoverned(object)) return false;
     const name = field.toLowerCase();
     if (alwaysVisibleFields.has(name)) return false;
+    if (object.toLowerCase() === 'lead' && leadConversionFields.has(name)) return false;
     const obj = this.org.getObject(object);
     const def = obj?.fields.get(name);
     if (!def) return true;

@@ -57,6 +57,8 @@ export type SyncResult = {
   failures: number;
   failedRecordsFile?: string;
   rejectedLines: Array<{ line: number; reason: string }>;
+  /** Records Salesforce refused (the first 200; the failed-records file has all), with Salesforce's reasons. */
+  failedRecords: Array<{ object: string; key: string; lines: number[]; errors: string[] }>;
   fieldIssues: PlanIssue[];
   apiCalls: number;
   apiUsage?: { used: number; max: number };
@@ -143,6 +145,7 @@ function emptyResult(dryRun: boolean): SyncResult {
     posts: { started: 0, completed: 0, score: 0, feedback: 0, total: 0 },
     failures: 0,
     rejectedLines: [],
+    failedRecords: [],
     fieldIssues: [],
     apiCalls: 0,
     bulkJobs: 0,
@@ -342,6 +345,9 @@ class SyncRun {
     this.result.bulkJobs += written.bulkJobs;
     for (const f of written.failures) {
       await this.failed.add({ kind: 'record', ...f });
+      if (this.result.failedRecords.length < LIST_CAP) {
+        this.result.failedRecords.push({ object: f.object, key: f.key, lines: f.lines, errors: f.errors });
+      }
       this.opts.onWarning?.(`${f.object} ${f.key} (line ${f.lines.join(', ') || '-'}): ${f.errors.join('; ')}`);
     }
   }

@@ -282,3 +282,38 @@ describe('sync engine: out-of-order input across batches', function () {
     }
   });
 });
+
+describe('sync engine: records Salesforce refuses', function () {
+  this.timeout(60_000);
+
+  it('reports a refused Lead with the reason, writes it to the failed-records file and goes on with the rest', async () => {
+    const o = await startSyncOrg();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'failed-'));
+      const file = join(dir, 'failed.ndjson');
+      const tooLong: Person = { id: 'p-long', email: 'long@example.com', firstName: 'L', lastName: 'X'.repeat(81) };
+      const r = await runSync({
+        client: await o.client(),
+        orgId: o.local.orgId,
+        input: Readable.from([Buffer.from(ndjson([inviteRaw(tooLong), startedRaw(tooLong, 'play-1'), inviteRaw(ada), startedRaw(ada, 'play-2')]))]),
+        config: structuredClone(DEFAULT_CONFIG),
+        journalDir: join(dir, 'journal'),
+        failedRecordsFile: file,
+      });
+      expect(r.failures).to.equal(1);
+      expect(r.failedRecords).to.have.length(1);
+      expect(r.failedRecords[0]).to.include({ object: 'Lead', key: 'long@example.com' });
+      expect(r.failedRecords[0].errors[0]).to.match(/^STRING_TOO_LONG: /);
+      expect(r.failedRecordsFile).to.equal(file);
+      const entries = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; object: string });
+      expect(entries).to.deep.equal([{ ...entries[0], kind: 'record', object: 'Lead' }]);
+      // The rest went on: Ada's Lead and both Plays exist; the refused person's play is stored unlinked.
+      expect(o.records('Lead').map((l) => l.Email)).to.deep.equal([ada.email]);
+      const plays = new Map(o.records('Instruqt_Play__c').map((p) => [p.Play_ID__c, p]));
+      expect(plays.get('play-1')).to.include({ Lead__c: null, Contact__c: null });
+      expect(plays.get('play-2')?.Lead__c).to.be.a('string');
+    } finally {
+      await o.stop();
+    }
+  });
+});

@@ -96,7 +96,7 @@ describe('sync input schema (schemas/instruqt-sync-input.json)', () => {
     const { readFileSync } = await import('node:fs');
     const { Ajv } = await import('ajv');
     const schema = JSON.parse(readFileSync(new URL('../../schemas/instruqt-sync-input.json', import.meta.url), 'utf8')) as object;
-    const validate = new Ajv({ strict: false }).compile(schema);
+    const validate = new Ajv({ strict: false, logger: false }).compile(schema);
     const ok = JSON.parse(started('e1')) as Record<string, unknown>;
     expect(validate(ok)).to.equal(true);
     expect(validate({ ...ok, type: 'track.completed' })).to.equal(false);

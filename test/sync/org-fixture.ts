@@ -65,19 +65,6 @@ export function createIntegrationUser(local: LocalOrg, username = `instruqt-${Da
   org.insert('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: psl.Id });
   const ps = org.query('PermissionSet', (p) => p.Name === 'Instruqt_Integration')[0];
   if (!ps) throw new Error('Instruqt_Integration permission set is not deployed');
-  // Emulator deviation (reported): it applies FLS to FirstName and the Lead conversion fields, which Salesforce
-  // treats as always visible. Grant them here so the sync sees what it would see in a real org.
-  for (const [SobjectType, name, edit] of [
-    ['Lead', 'FirstName', true],
-    ['Contact', 'FirstName', false],
-    ['Lead', 'IsConverted', false],
-    ['Lead', 'ConvertedContactId', false],
-  ] as const) {
-    const Field = `${SobjectType}.${name}`;
-    if (!org.query('FieldPermissions', (f) => f.ParentId === ps.Id && f.Field === Field).length) {
-      org.insert('FieldPermissions', { ParentId: ps.Id, SobjectType, Field, PermissionsRead: true, PermissionsEdit: edit });
-    }
-  }
   org.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ps.Id });
   return user.Id;
 }
