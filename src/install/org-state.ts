@@ -144,16 +144,10 @@ async function compositeReads(client: SalesforceClient, subs: Record<string, Sub
   const byKey: Record<string, CompositeSubresponse> = {};
   keys.forEach((k, i) => (byKey[k] = responses[i]));
   for (const k of keys) {
-    const r = byKey[k];
+    // Keep the subresponse shape for callers, with every page of a query's records in it.
     if (subs[k].url.startsWith('/query')) {
-      if (r.httpStatusCode >= 400) throw SalesforceApiError.fromResponse(r.httpStatusCode, r.body);
-      const page = r.body as QueryResult<Row>;
-      while (!page.done && page.nextRecordsUrl) {
-        const next = await client.request<QueryResult<Row>>('GET', page.nextRecordsUrl);
-        page.records.push(...next.records);
-        page.done = next.done;
-        page.nextRecordsUrl = next.nextRecordsUrl;
-      }
+      const records = await client.subresponseRecords<Row>(byKey[k]);
+      byKey[k] = { ...byKey[k], body: { totalSize: records.length, done: true, records } };
     }
   }
   return byKey;

@@ -3,7 +3,7 @@
  * sets: at most four Composite/query calls (users, their assignments, group components, the sets' Permissions*
  * fields and their object and field permissions) plus one follow-up call per result page beyond 2,000 rows.
  */
-import type { SalesforceClient, CompositeSubrequest, QueryResult } from '../salesforce/client.js';
+import type { SalesforceClient, CompositeSubrequest, CompositeSubresponse } from '../salesforce/client.js';
 import { soqlIn } from '../salesforce/soql.js';
 import { namedPermissions, wildcardObjects, type DescribedField, type Policy } from './policy.js';
 
@@ -232,40 +232,18 @@ export async function readOrgSnapshot(
   };
 }
 
-type Sub = { body: unknown; httpStatusCode: number };
-
 function query(referenceId: string, soql: string): CompositeSubrequest {
   return { method: 'GET', url: `/query?q=${encodeURIComponent(soql)}`, referenceId };
 }
 
-async function runComposite(client: SalesforceClient, subrequests: CompositeSubrequest[]): Promise<Map<string, Sub>> {
+async function runComposite(client: SalesforceClient, subrequests: CompositeSubrequest[]): Promise<Map<string, CompositeSubresponse>> {
   const responses = await client.composite(subrequests);
   return new Map(responses.map((r) => [r.referenceId, r]));
 }
 
-/** The records of a query subresponse, following nextRecordsUrl (one call per further 2,000 rows). */
-async function records<T>(client: SalesforceClient, sub: Sub | undefined): Promise<T[]> {
-  if (!sub) return [];
-  if (sub.httpStatusCode >= 400) throw subrequestError(sub);
-  let page = sub.body as QueryResult<T>;
-  const out = [...page.records];
-  while (!page.done && page.nextRecordsUrl) {
-    page = await client.request<QueryResult<T>>('GET', page.nextRecordsUrl);
-    out.push(...page.records);
-  }
-  return out;
-}
-
-export class SnapshotQueryError extends Error {
-  public constructor(message: string, public readonly errorCode: string) {
-    super(message);
-    this.name = 'SnapshotQueryError';
-  }
-}
-
-function subrequestError(sub: Sub): Error {
-  const body = Array.isArray(sub.body) ? (sub.body[0] as { message?: string; errorCode?: string }) : undefined;
-  return new SnapshotQueryError(body?.message ?? `HTTP ${sub.httpStatusCode}`, body?.errorCode ?? 'UNKNOWN_ERROR');
+/** The records of a query subresponse, every page of them. */
+async function records<T>(client: SalesforceClient, sub: CompositeSubresponse | undefined): Promise<T[]> {
+  return sub ? client.subresponseRecords<T>(sub) : [];
 }
 
 /** `Permissions<Name>` boolean fields of a describe, as name -> label; the policy's names when there is no describe. */

@@ -176,49 +176,49 @@ export class SalesforceClient {
     await this.request('PATCH', `/sobjects/${type}/${id}`, stripAttributes(record));
   }
 
-  /** Composite request: up to 25 subrequests (5 queries) in one API call. */
+  /**
+   * Composite request: up to 25 subrequests (5 queries) in one API call. A Composite of reads only is safe to send
+   * again after a dropped connection; one with writes is not.
+   */
   public async composite(subrequests: CompositeSubrequest[], allOrNone = false): Promise<CompositeSubresponse[]> {
     const prefix = `/services/data/v${this.apiVersion}`;
-    const result = await this.request<{ compositeResponse: CompositeSubresponse[] }>('POST', '/composite', {
-      allOrNone,
-      compositeRequest: subrequests.map((s) => ({ ...s, url: s.url.startsWith('/services/') ? s.url : prefix + s.url })),
-    });
+    const result = await this.request<{ compositeResponse: CompositeSubresponse[] }>(
+      'POST',
+      '/composite',
+      {
+        allOrNone,
+        compositeRequest: subrequests.map((s) => ({ ...s, url: s.url.startsWith('/services/') ? s.url : prefix + s.url })),
+      },
+      {},
+      { safeToRepeat: subrequests.every((s) => s.method === 'GET') }
+    );
     return result.compositeResponse;
   }
 
-  /** Several queries in one Composite call (at most 5). Each result is the first page; errors are thrown. */
-  public async queries<T = Record<string, unknown>>(soqls: string[]): Promise<Array<QueryResult<T>>> {
+  /** Several queries in one Composite call (at most 5), each with every record. */
+  public async queries<T = Record<string, unknown>>(soqls: string[]): Promise<T[][]> {
     if (soqls.length > 5) throw new RangeError('A Composite request carries at most 5 queries');
-    const prefix = `/services/data/v${this.apiVersion}`;
-    const body = {
-      allOrNone: false,
-      compositeRequest: soqls.map((q, i) => ({
-        method: 'GET',
-        url: `${prefix}/query?q=${encodeURIComponent(q)}`,
-        referenceId: `q${i}`,
-      })),
-    };
-    const { compositeResponse: responses } = await this.request<{ compositeResponse: CompositeSubresponse[] }>(
-      'POST',
-      '/composite',
-      body,
-      {},
-      { safeToRepeat: true }
+    const responses = await this.composite(
+      soqls.map((q, i) => ({ method: 'GET', url: `/query?q=${encodeURIComponent(q)}`, referenceId: `q${i}` }))
     );
-    const results: Array<QueryResult<T>> = [];
-    for (const r of responses) {
-      if (r.httpStatusCode >= 400) throw SalesforceApiError.fromResponse(r.httpStatusCode, r.body);
-      const page = r.body as QueryResult<T>;
-      // Rare: more than one page. Follow it with plain calls so callers always get every record.
-      while (!page.done && page.nextRecordsUrl) {
-        const next = await this.request<QueryResult<T>>('GET', page.nextRecordsUrl);
-        page.records.push(...next.records);
-        page.done = next.done;
-        page.nextRecordsUrl = next.nextRecordsUrl;
-      }
-      results.push(page);
-    }
+    const results: T[][] = [];
+    for (const r of responses) results.push(await this.subresponseRecords<T>(r));
     return results;
+  }
+
+  /**
+   * Every record of a query answered inside a Composite call: its error is thrown as a SalesforceApiError, and pages
+   * past the first (over 2,000 rows) are read with plain calls.
+   */
+  public async subresponseRecords<T = Record<string, unknown>>(sub: CompositeSubresponse): Promise<T[]> {
+    if (sub.httpStatusCode >= 400) throw SalesforceApiError.fromResponse(sub.httpStatusCode, sub.body);
+    let page = sub.body as QueryResult<T>;
+    const records = [...page.records];
+    while (!page.done && page.nextRecordsUrl) {
+      page = await this.request<QueryResult<T>>('GET', page.nextRecordsUrl);
+      records.push(...page.records);
+    }
+    return records;
   }
 
   public async describe<T = DescribeSObject>(type: string): Promise<T> {

@@ -100,7 +100,7 @@ export async function queryIn<T>(
     const group = soqls.slice(i, i + 5);
     // A short query goes as GET; long ones ride in a Composite body, where the 16 KB URL limit does not apply.
     if (group.length === 1 && encodeURIComponent(group[0]).length < URL_CHARS) out.push(...(await client.query<T>(group[0])));
-    else for (const page of await client.queries<T>(group)) out.push(...page.records);
+    else for (const rows of await client.queries<T>(group)) out.push(...rows);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CompositeSubrequest, CompositeSubresponse, SalesforceClient } from '../../src/salesforce/client.js';
+import { SalesforceClient, type CompositeSubrequest, type CompositeSubresponse } from '../../src/salesforce/client.js';
 import { auditIntegration } from '../../src/perms/audit.js';
 import { loadPolicy } from '../../src/perms/policy.js';
 
@@ -50,6 +50,9 @@ function fakeClient(users: number, setsPerUser: number): { client: SalesforceCli
       calls++;
       return Promise.resolve(page([]));
     },
+    // The real paging of Composite query answers, calling this fake's request() for further pages.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    subresponseRecords: SalesforceClient.prototype.subresponseRecords,
   };
   return { client: client as unknown as SalesforceClient, urls };
 }
