@@ -161,9 +161,9 @@ function emptyOrgClient(): SalesforceClient {
       calls++;
       return Promise.resolve(soql.includes('FROM LeadStatus') ? [{ MasterLabel: 'Open - Not Contacted', IsDefault: true }] : []);
     },
-    queries: async (soqls: string[]): Promise<unknown[]> => {
+    queries: async (soqls: string[]): Promise<unknown[][]> => {
       calls++;
-      return Promise.resolve(soqls.map(() => ({ totalSize: 0, done: true, records: [] })));
+      return Promise.resolve(soqls.map(() => []));
     },
   };
   return stub as unknown as SalesforceClient;
