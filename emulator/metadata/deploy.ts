@@ -234,6 +234,8 @@ function validateDestructive(org: OrgApi, item: DestructiveItem): { problems: st
     }
     case 'Layout':
       return findStored(storeOf(org).layouts, item.fullName) ? { problems: [], warnings: [] } : notFound;
+    case 'ConnectedApp':
+      return findStored(storeOf(org).connectedApps, item.fullName) ? { problems: [], warnings: [] } : notFound;
     default:
       return { problems: [`The local org cannot delete metadata of type ${item.type}`], warnings: [] };
   }
@@ -277,6 +279,11 @@ function applyDestructive(org: OrgApi, item: DestructiveItem): void {
     case 'Layout': {
       const stored = findStored(storeOf(org).layouts, item.fullName);
       if (stored) storeOf(org).layouts.delete(stored.fullName);
+      return;
+    }
+    case 'ConnectedApp': {
+      const stored = findStored(storeOf(org).connectedApps, item.fullName);
+      if (stored) storeOf(org).connectedApps.delete(stored.fullName);
       return;
     }
     default:

@@ -26,7 +26,7 @@ export type InstallExtrasResult = {
 };
 
 export function wantsExtras(options: InstallExtrasOptions): boolean {
-  return Boolean(options.jwtCert ?? options.relatedLists ?? (options.viewers && options.viewers.length > 0));
+  return options.jwtCert !== undefined || options.relatedLists === true || (options.viewers?.length ?? 0) > 0;
 }
 
 export async function installExtras(conn: Connection, options: InstallExtrasOptions): Promise<InstallExtrasResult> {

@@ -3,7 +3,7 @@
  * JWT login of the integration user and a sync under it, a forged assertion refused, each doctor check failing on a
  * broken org and passing after running the fix it prints, the smoke test leaving nothing behind, uninstall then install.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -13,9 +13,11 @@ import { repoRoot, type SfResult } from '../helpers/sf.js';
 import type { DoctorResult, DoctorCheck } from '../../src/lifecycle/doctor.js';
 import type { UninstallResult } from '../../src/lifecycle/uninstall.js';
 import type { SyncResult } from '../../src/sync/engine.js';
+import type { InstructInstallResult as InstallWithExtras } from '../../src/commands/instruqt/install.js';
+import { withoutRelatedList } from '../../src/lifecycle/related-lists.js';
+import { storeOf } from '../../emulator/metadata/store.js';
 import type { ObjectDef, SRecord } from '../../emulator/core/types.js';
 import { makeKeyPair } from '../lifecycle/jwt-keys.js';
-import { ensureConnectedApp } from '../../src/lifecycle/connected-app.js';
 import { deleteComponents } from '../../src/lifecycle/metadata.js';
 import { connectAs } from '../lifecycle/fixture.js';
 
@@ -29,6 +31,15 @@ function argv(command: string): string[] {
   return words.slice(1);
 }
 
+function findFile(dir: string, name: string): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const found = entry.isDirectory() ? findFile(path, name) : entry.name === name ? path : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
 const same = (a: unknown, b: unknown): boolean => typeof a === 'string' && typeof b === 'string' && a.slice(0, 15) === b.slice(0, 15);
 
 describe('lifecycle (e2e)', function () {
@@ -36,6 +47,9 @@ describe('lifecycle (e2e)', function () {
   let o: E2EOrg;
   let dir: string;
   const validDoctor = schema('instruqt-doctor.json');
+  const validInstall = new Ajv({ allErrors: true, strict: false })
+    .addSchema(JSON.parse(readFileSync(join(repoRoot, 'schemas', 'instruqt-perms-check.json'), 'utf8')) as object, 'instruqt-perms-check.json')
+    .compile(JSON.parse(readFileSync(join(repoRoot, 'schemas', 'instruqt-install.json'), 'utf8')) as object);
 
   const sf = <T>(args: string[]): Promise<SfResult<T>> => o.sf.run<T>(args, { cwd: dir, timeoutMs: 240_000 });
   const integrationUser = (): SRecord => o.local.org.query('User', (u) => String(u.Username).startsWith('instruqt.integration.'))[0];
@@ -83,8 +97,13 @@ describe('lifecycle (e2e)', function () {
     let consumerKey: string;
 
     before(async () => {
-      const app = await ensureConnectedApp(await connectAs(o.local), { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 50 });
-      consumerKey = app.consumerKey;
+      const installed = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--jwt-cert', keys.certFile, '--json']);
+      expect(installed.code, installed.stdout + installed.stderr).to.equal(0);
+      expect(validInstall(installed.json?.result), JSON.stringify(validInstall.errors)).to.equal(true);
+      const app = installed.json?.result.lifecycle?.connectedApp;
+      expect(app?.status).to.equal('created');
+      expect(app?.scopes).to.deep.equal(['Api', 'RefreshToken']);
+      consumerKey = app?.consumerKey ?? '';
     });
 
     // First: a failed `sf org login jwt` removes the username's auth file, as the sf CLI does for any JWT login.
@@ -230,6 +249,43 @@ describe('lifecycle (e2e)', function () {
       const smoke = checkOf(result, 'smoke');
       expect(smoke.status, smoke.detail).to.equal('pass');
       expect(counts()).to.deep.equal(before);
+    });
+  });
+
+  describe('install --viewers and --related-lists', () => {
+    it('adds the Instruqt Plays related list without losing another section of either layout, and twice adds nothing', async () => {
+      const layouts = storeOf(o.local.org).layouts;
+      const before = { lead: layouts.get('Lead-Lead Layout')?.raw ?? '', contact: layouts.get('Contact-Contact Layout')?.raw ?? '' };
+      const first = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--related-lists', '--json']);
+      expect(first.code, first.stdout + first.stderr).to.equal(0);
+      expect(first.json?.result.lifecycle?.relatedLists?.changes.map((c) => c.status)).to.deep.equal(['added', 'added']);
+      // Read back the way an admin would, through the sf CLI's retrieve.
+      const retrieved = await sf(['project', 'retrieve', 'start', '--metadata', 'Layout:Lead-Lead Layout', '--target-org', o.alias, '--target-metadata-dir', join(dir, 'retrieved'), '--unzip', '--json']);
+      expect(retrieved.code, retrieved.stdout + retrieved.stderr).to.equal(0);
+      const file = findFile(join(dir, 'retrieved'), 'Lead-Lead Layout.layout');
+      const lead = readFileSync(file ?? '', 'utf8');
+      expect(withoutRelatedList(lead, 'Instruqt_Play__c.Lead__c')).to.equal(before.lead);
+      expect(withoutRelatedList(layouts.get('Contact-Contact Layout')?.raw ?? '', 'Instruqt_Play__c.Contact__c')).to.equal(before.contact);
+      for (const section of ['Lead Information', 'Address Information', 'Additional Information', 'System Information', 'Description Information']) {
+        expect(lead).to.include(`<label>${section}</label>`);
+      }
+      const modified = layouts.get('Lead-Lead Layout')?.lastModifiedDate;
+      const second = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--related-lists', '--json']);
+      expect(second.code, second.stdout + second.stderr).to.equal(0);
+      expect(second.json?.result.lifecycle?.relatedLists?.changes.map((c) => c.status)).to.deep.equal(['present', 'present']);
+      expect(layouts.get('Lead-Lead Layout')?.lastModifiedDate).to.equal(modified);
+    });
+
+    it('gives Instruqt_Viewer to a permission set group and a user, once', async () => {
+      const group = o.local.org.insert('PermissionSetGroup', { DeveloperName: 'Sales_Reps', MasterLabel: 'Sales Reps' });
+      const human = await sf(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--viewers', `Sales_Reps,${o.local.adminUsername}`]);
+      expect(human.code, human.stdout + human.stderr).to.equal(0);
+      expect(human.stdout).to.include('Instruqt_Viewer given to: Sales_Reps');
+      const viewer = o.local.org.query('PermissionSet', (p) => p.Name === 'Instruqt_Viewer')[0];
+      expect(o.local.org.query('PermissionSetGroupComponent', (c) => same(c.PermissionSetGroupId, group.Id) && same(c.PermissionSetId, viewer.Id))).to.have.length(1);
+      expect(o.local.org.query('PermissionSetAssignment', (a) => same(a.AssigneeId, o.local.adminUserId) && same(a.PermissionSetId, viewer.Id))).to.have.length(1);
+      const again = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--viewers', `Sales_Reps,${o.local.adminUsername}`, '--json']);
+      expect(again.json?.result.lifecycle?.viewers?.writes).to.equal(0);
     });
   });
 

@@ -3,13 +3,22 @@
  * changes what is missing, the second run changes nothing, and what is printed says so.
  */
 import { expect } from 'chai';
-import { describeExtras, installExtras } from '../../src/lifecycle/install-extras.js';
+import { describeExtras, installExtras, wantsExtras } from '../../src/lifecycle/install-extras.js';
 import { connectedApps, storeOf } from '../../emulator/metadata/store.js';
 import { makeKeyPair } from './jwt-keys.js';
 import { startInstalled, type Installed } from './fixture.js';
 
 describe('install extras', function () {
   this.timeout(60_000);
+
+  it('runs only when one of the three flags asks for it', () => {
+    expect(wantsExtras({})).to.equal(false);
+    expect(wantsExtras({ relatedLists: false, viewers: [] })).to.equal(false);
+    expect(wantsExtras({ relatedLists: false, viewers: ['Sales_Reps'] })).to.equal(true);
+    expect(wantsExtras({ jwtCert: 'cert.pem' })).to.equal(true);
+    expect(wantsExtras({ relatedLists: true })).to.equal(true);
+  });
+
   let env: Installed;
   beforeEach(async () => {
     env = await startInstalled();

@@ -5,6 +5,8 @@
 /* eslint-disable camelcase -- Salesforce API names (Track_Slug__c) */
 import { expect } from 'chai';
 import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
+import { install } from '../../src/install/install.js';
+import { runDoctor } from '../../src/lifecycle/doctor.js';
 import { ensureConnectedApp, CONNECTED_APP_NAME } from '../../src/lifecycle/connected-app.js';
 import { connectedApps, storeOf } from '../../emulator/metadata/store.js';
 import { makeKeyPair } from './jwt-keys.js';
@@ -92,5 +94,23 @@ describe('uninstall', function () {
     const again = await uninstall(env.conn, { maxPollMs: 20 });
     expect(again.steps).to.deep.equal([]);
     expect(again.kept.join('\n')).to.include('install did not create it');
+  });
+
+  it('lets install bring the integration back after an uninstall', async () => {
+    await uninstall(env.conn, { maxPollMs: 20 });
+    const again = await install(env.conn, {
+      dryRun: false,
+      waitMinutes: 1,
+      keepInstallPermissions: false,
+      noPrompt: true,
+      targetOrg: 'acme',
+      deployPollMs: 20,
+      waitPollMs: 20,
+    });
+    expect(again.success, JSON.stringify(again.error)).to.equal(true);
+    expect(env.local.org.get('User', env.user.Id)?.IsActive).to.equal(true);
+    expect(assignmentsOf(env.user.Id)).to.have.length(2);
+    const doctor = await runDoctor(env.client, { orgLabel: 'acme' });
+    expect(doctor.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
   });
 });

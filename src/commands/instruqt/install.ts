@@ -7,11 +7,14 @@ import { Messages } from '@salesforce/core';
 import { install } from '../../install/install.js';
 import { progressView } from '../../install/progress.js';
 import type { InstallResult } from '../../install/types.js';
+import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
+
+export type InstructInstallResult = InstallResult & { lifecycle?: InstallExtrasResult };
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.install');
 
-export default class Install extends SfCommand<InstallResult> {
+export default class Install extends SfCommand<InstructInstallResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -34,9 +37,16 @@ export default class Install extends SfCommand<InstallResult> {
       description: messages.getMessage('flags.keep-install-permissions.description'),
     }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary') }),
+    'jwt-cert': Flags.file({
+      exists: true,
+      summary: messages.getMessage('flags.jwt-cert.summary'),
+      description: messages.getMessage('flags.jwt-cert.description'),
+    }),
+    viewers: Flags.string({ multiple: true, summary: messages.getMessage('flags.viewers.summary') }),
+    'related-lists': Flags.boolean({ summary: messages.getMessage('flags.related-lists.summary') }),
   };
 
-  public async run(): Promise<InstallResult> {
+  public async run(): Promise<InstructInstallResult> {
     const { flags } = await this.parse(Install);
     const org = flags['target-org'];
     const targetOrg = org.getUsername() ?? '';
@@ -62,7 +72,15 @@ export default class Install extends SfCommand<InstallResult> {
       });
       view.stop();
       this.report(result);
-      return result;
+      // The opt-in steps of src/lifecycle, once the footprint is deployed and usable.
+      const extras = { dryRun: flags['dry-run'], jwtCert: flags['jwt-cert'], viewers: flags.viewers, relatedLists: flags['related-lists'] };
+      if (!result.success || !wantsExtras(extras)) return result;
+      const connection = org.getConnection(flags['api-version']);
+      const lifecycle = await installExtras(connection, { ...extras, contactEmail: result.user?.email });
+      const printed = describeExtras(lifecycle, { ...extras, username: result.user?.username, instanceUrl: connection.instanceUrl });
+      for (const line of printed.lines) this.log(line);
+      for (const warning of printed.warnings) this.warn(warning);
+      return { ...result, lifecycle };
     } catch (error) {
       view.error();
       throw error;
