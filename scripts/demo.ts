@@ -29,6 +29,7 @@ try {
   failures += Number((await step('Install the Instruqt footprint', ['instruqt', 'install', '-o', 'demo-admin', '--no-prompt'])) !== 0);
   failures += Number((await step('Run it again: nothing to change', ['instruqt', 'install', '-o', 'demo-admin', '--no-prompt'])) !== 0);
   failures += Number((await step('Audit the integration user', ['instruqt', 'perms', 'check', '-o', 'demo-admin'])) !== 0);
+  failures += Number((await step('Diagnose the installation', ['instruqt', 'doctor', '-o', 'demo-admin'])) !== 0);
 
   const users = org.org.query('User', (u) => u.Username !== org.adminUsername && u.IsActive === true);
   const integrationUser = users.find((u) => String(u.Username).includes('instruqt'));
