@@ -193,13 +193,6 @@ describe('sf instruqt perms (e2e)', function () {
       expect(o.local.org.get('PermissionSet', o.permissionSetId)?.PermissionsViewAllData).to.equal(true);
     });
 
-    it('reduce without a terminal and without --no-prompt refuses, says how to run it, and changes nothing', async () => {
-      const r = await o.sf.run(['instruqt', 'perms', 'reduce', '--target-org', o.alias]);
-      expect(r.code).to.equal(1);
-      expect(r.stderr).to.include('--no-prompt');
-      expect(o.local.org.get('PermissionSet', o.permissionSetId)?.PermissionsViewAllData).to.equal(true);
-    });
-
     it('reduce fixes it and includes the passing re-audit', async () => {
       const r = await o.sf.run<ReduceResult>(['instruqt', 'perms', 'reduce', '--target-org', o.alias, '--no-prompt', '--json']);
       expect(r.code, r.stdout).to.equal(0);
@@ -223,6 +216,17 @@ describe('sf instruqt perms (e2e)', function () {
       expect(r.code).to.equal(0);
       expect(r.json?.result.plan.actions).to.deep.equal([]);
       expect(r.json?.result.changed).to.equal(false);
+    });
+
+    it('reduce without a terminal needs no --no-prompt: a pipeline gets the printed plan applied', async () => {
+      // Put the seed's broad set back, then converge with the command exactly as a pipeline types it.
+      const broad = Object.fromEntries(INSTALL_PERMISSIONS.map((p) => [`Permissions${p}`, true]));
+      o.local.org.update('PermissionSet', o.permissionSetId, broad);
+      const r = await o.sf.run(['instruqt', 'perms', 'reduce', '--target-org', o.alias]);
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(r.stdout).to.include('View All Data');
+      const ps: Record<string, unknown> = o.local.org.get('PermissionSet', o.permissionSetId) ?? {};
+      for (const p of INSTALL_PERMISSIONS) expect(ps[`Permissions${p}`], p).to.not.equal(true);
     });
 
     it('the integration user can still create a Lead and upsert a Play, and can no longer see Accounts', async () => {

