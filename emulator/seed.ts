@@ -130,10 +130,12 @@ export function seed(org: Org): SeedResult {
     Status: 'Active',
   });
 
-  const adminUsername = `admin@${domain}`;
+  // Sandbox copies carry the sandbox name as a username suffix (admin@acme.com.uat); emails keep the plain address.
+  const adminEmail = `admin@${domain}`;
+  const adminUsername = org.options.isSandbox ? `${adminEmail}.${slug(orgName)}` : adminEmail;
   const admin = org.insert('User', {
     Username: adminUsername,
-    Email: adminUsername,
+    Email: adminEmail,
     FirstName: 'Admin',
     LastName: 'User',
     Alias: 'admin',

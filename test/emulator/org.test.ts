@@ -173,6 +173,16 @@ describe('local org record store', () => {
     });
   });
 
+  describe('Salesforce Help: Sandbox Setup Considerations (usernames)', () => {
+    it('gives a sandbox admin the sandbox name as a username suffix and keeps the email plain', () => {
+      const org = new Org({ isSandbox: true, orgName: 'uat' });
+      const { adminUsername } = seed(org);
+      expect(adminUsername).to.equal('admin@uat.local.test.uat');
+      expect(org.query('User', (u) => u.Username === adminUsername)[0]?.Email).to.equal('admin@uat.local.test');
+      expect(org.query('Organization')[0]?.IsSandbox).to.equal(true);
+    });
+  });
+
   describe('volume', () => {
     // Speed is measured by `npm run bench -- org`; this checks that the external-id index agrees with the data.
     it('holds 50,000 Leads and finds each by a case-insensitive external id and by a scanned email', () => {
