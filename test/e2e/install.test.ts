@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
+import { makeUser } from '../helpers/users.js';
 import { startE2EOrg, loginAs, type E2EOrg } from '../helpers/org.js';
 import { repoRoot, type SfResult } from '../helpers/sf.js';
 import type { InstallResult } from '../../src/install/types.js';
@@ -43,32 +44,6 @@ function fingerprint(o: E2EOrg): string {
       .sort(),
     records: objects.map((name) => o.local.org.query(name)),
   });
-}
-
-/** A user of the org with a profile and a permission set of the given system permissions. */
-function makeUser(o: E2EOrg, profileName: string, permissions: string[] = []): string {
-  const { org } = o.local;
-  const profile = org.query('Profile', (p) => p.Name === profileName)[0];
-  const user = org.insert('User', {
-    Username: `someone.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@acme.test`,
-    Email: 'someone@acme.test',
-    LastName: 'Someone',
-    Alias: 'someone',
-    TimeZoneSidKey: 'Europe/Amsterdam',
-    LocaleSidKey: 'en_US',
-    EmailEncodingKey: 'UTF-8',
-    LanguageLocaleKey: 'en_US',
-    ProfileId: profile.Id,
-  });
-  if (permissions.length) {
-    const ps = org.insert('PermissionSet', {
-      Name: `Extra_${user.Id.slice(-6)}`,
-      Label: 'Extra',
-      ...Object.fromEntries(permissions.map((p) => [`Permissions${p}`, true])),
-    });
-    org.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ps.Id });
-  }
-  return user.Id;
 }
 
 describe('sf instruqt install (e2e)', function () {
@@ -245,7 +220,7 @@ describe('sf instruqt install (e2e)', function () {
   describe('admin errors, each with its message and fix', () => {
     it('no free Salesforce Integration licence', async () => {
       const o = await start();
-      for (let i = 0; i < 5; i++) makeUser(o, 'Minimum Access - API Only Integrations');
+      for (let i = 0; i < 5; i++) makeUser(o.local.org, 'Minimum Access - API Only Integrations');
       const r = await installCmd(o);
       expect(r.code).to.equal(1);
       expect(errorOf(r)).to.include({ name: 'NoFreeIntegrationLicenceError' });
@@ -255,7 +230,7 @@ describe('sf instruqt install (e2e)', function () {
 
     it('username taken (DUPLICATE_USERNAME)', async () => {
       const other = await start();
-      const takenId = makeUser(other, 'Standard User');
+      const takenId = makeUser(other.local.org, 'Standard User');
       const taken = String(other.local.org.get('User', takenId)?.Username);
       const o = await start();
       const r = await installCmd(o, ['--username', taken, '--no-prompt']);
@@ -267,7 +242,7 @@ describe('sf instruqt install (e2e)', function () {
 
     it('running user lacks Modify Metadata', async () => {
       const o = await start();
-      const alias = await loginAs(o, makeUser(o, 'Standard User', ['ViewSetup', 'ManageUsers']));
+      const alias = await loginAs(o, makeUser(o.local.org, 'Standard User', ['ViewSetup', 'ManageUsers']));
       const r = await installCmd(o, [], alias);
       expect(r.code).to.equal(1);
       expect(errorOf(r).name).to.equal('MissingModifyMetadataError');
@@ -276,7 +251,7 @@ describe('sf instruqt install (e2e)', function () {
 
     it('running user lacks Manage Users', async () => {
       const o = await start();
-      const alias = await loginAs(o, makeUser(o, 'Standard User', ['ViewSetup', 'ModifyMetadata']));
+      const alias = await loginAs(o, makeUser(o.local.org, 'Standard User', ['ViewSetup', 'ModifyMetadata']));
       const r = await installCmd(o, [], alias);
       expect(r.code).to.equal(1);
       expect(errorOf(r).name).to.equal('MissingManageUsersError');
@@ -285,7 +260,7 @@ describe('sf instruqt install (e2e)', function () {
 
     it('API disabled', async () => {
       const o = await start();
-      const userId = makeUser(o, 'Standard User');
+      const userId = makeUser(o.local.org, 'Standard User');
       const alias = await loginAs(o, userId);
       const { org } = o.local;
       const profileSet = org.query('PermissionSet', (p) => p.ProfileId === org.get('User', userId)?.ProfileId)[0];

@@ -14,19 +14,8 @@ import { startE2EOrg, loginAs, type E2EOrg } from '../helpers/org.js';
 import { repoRoot, type SfResult } from '../helpers/sf.js';
 import { SalesforceClient } from '../../src/salesforce/client.js';
 import type { AuditResult, Finding, ReduceResult } from '../../src/perms/index.js';
+import { INSTALL_PERMISSIONS } from '../perms/fixtures.js';
 
-const INSTALL_PERMISSIONS = [
-  'CustomizeApplication',
-  'ModifyMetadata',
-  'ViewAllData',
-  'ViewSetup',
-  'ManageCustomPermissions',
-  'ViewPlatformEvents',
-  'ViewPublicReports',
-  'ViewEventLogFiles',
-  'ViewPublicDashboards',
-  'ViewDataLeakageEvents',
-];
 /** View All Data and the permissions Salesforce requires with it. */
 const VIEW_ALL_DATA = [
   'ViewAllData',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import { SfError, type Connection } from '@salesforce/core';
+import { makeUser } from '../helpers/users.js';
 import { install, type InstallOptions } from '../../src/install/install.js';
 import { assign } from '../../src/install/assignments.js';
 import { defaultFootprintDir } from '../../src/footprint/footprint.js';
@@ -59,31 +60,6 @@ const integrationUser = (local: LocalOrg): Record<string, unknown> | undefined =
 
 const setByName = (local: LocalOrg, name: string): Record<string, unknown> =>
   local.org.query('PermissionSet', (p) => p.Name === name)[0];
-
-/** A user of the org with a profile and, optionally, a permission set of the given system permissions. */
-function makeUser(local: LocalOrg, profileName: string, permissions: string[] = []): string {
-  const profile = local.org.query('Profile', (p) => p.Name === profileName)[0];
-  const user = local.org.insert('User', {
-    Username: `someone.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@acme.test`,
-    Email: 'someone@acme.test',
-    LastName: 'Someone',
-    Alias: 'someone',
-    TimeZoneSidKey: 'Europe/Amsterdam',
-    LocaleSidKey: 'en_US',
-    EmailEncodingKey: 'UTF-8',
-    LanguageLocaleKey: 'en_US',
-    ProfileId: profile.Id,
-  });
-  if (permissions.length) {
-    const ps = local.org.insert('PermissionSet', {
-      Name: `Extra_${user.Id.slice(-6)}`,
-      Label: 'Extra',
-      ...Object.fromEntries(permissions.map((p) => [`Permissions${p}`, true])),
-    });
-    local.org.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ps.Id });
-  }
-  return user.Id;
-}
 
 describe('install against a local org', function () {
   this.timeout(120_000);
@@ -253,7 +229,7 @@ describe('install against a local org', function () {
 
   it('refuses when no Salesforce Integration licence is free, before changing anything', async () => {
     ({ local, connection } = await startOrg());
-    for (let i = 0; i < 5; i++) makeUser(local, 'Minimum Access - API Only Integrations');
+    for (let i = 0; i < 5; i++) makeUser(local.org, 'Minimum Access - API Only Integrations');
     const before = fingerprint(local);
     const error = await failure(install(connection, options()));
     expect(error.name).to.equal('NoFreeIntegrationLicenceError');
@@ -296,7 +272,7 @@ describe('install against a local org', function () {
 
   it('refuses a running user without Modify Metadata, naming the permission', async () => {
     ({ local } = await startOrg());
-    const userId = makeUser(local, 'Standard User', ['ViewSetup', 'ManageUsers']);
+    const userId = makeUser(local.org, 'Standard User', ['ViewSetup', 'ManageUsers']);
     const error = await failure(install(await connectAs(local, local.tokenFor(userId)), options()));
     expect(error.name).to.equal('MissingModifyMetadataError');
     expect(error.message).to.include('Modify Metadata Through Metadata API Functions');
@@ -305,7 +281,7 @@ describe('install against a local org', function () {
 
   it('refuses a running user without Manage Users, naming the permission', async () => {
     ({ local } = await startOrg());
-    const userId = makeUser(local, 'Standard User', ['ViewSetup', 'ModifyMetadata']);
+    const userId = makeUser(local.org, 'Standard User', ['ViewSetup', 'ModifyMetadata']);
     const error = await failure(install(await connectAs(local, local.tokenFor(userId)), options()));
     expect(error.name).to.equal('MissingManageUsersError');
     expect(error.message).to.include('Manage Users');
@@ -313,7 +289,7 @@ describe('install against a local org', function () {
 
   it('says the API is disabled when Salesforce refuses API access', async () => {
     ({ local } = await startOrg());
-    const userId = makeUser(local, 'Standard User');
+    const userId = makeUser(local.org, 'Standard User');
     const asUser = await connectAs(local, local.tokenFor(userId));
     // Switched off after sign-in, as when an admin removes API Enabled from a profile.
     const profileSet = local.org.query('PermissionSet', (p) => p.ProfileId === local.org.get('User', userId)?.ProfileId)[0];
