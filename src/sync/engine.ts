@@ -4,7 +4,7 @@
  * the journal, API budget, re-planning after a call failed midway, progress, and the summary.
  */
 import type { Readable } from 'node:stream';
-import { isRetryable } from '../salesforce/errors.js';
+import { SalesforceApiError, isRetryable } from '../salesforce/errors.js';
 import { BudgetExceededError, type SalesforceClient } from '../salesforce/client.js';
 import { Bulk2 } from '../salesforce/bulk2.js';
 import type { SyncConfig } from './config.js';
@@ -39,6 +39,8 @@ export type SyncOptions = {
   failedRecordsFile?: string;
   onProgress?: (p: SyncProgress) => void;
   onWarning?: (message: string) => void;
+  /** false: do not skip lines an earlier run applied (an input that is produced anew each run, e.g. an API pull). */
+  resume?: boolean;
 };
 
 export type SyncResult = {
@@ -95,6 +97,7 @@ export async function preflight(client: SalesforceClient, cfg: SyncConfig): Prom
   ];
   const missing = needed.filter((n) => !names.has(n.toLowerCase()));
   if (missing.length) throw new SyncError('MissingFootprint', missing.join(', '), missing);
+
   // Conversion fields may be hidden from the integration user (field-level security): then converted Leads are
   // matched as Leads.
   const lead = await client.describe('Lead');
@@ -250,7 +253,7 @@ class SyncRun {
 
   /** Read the input; until its head is known to match the journal's, lines wait (at most HEAD_LINES of them). */
   private async stream(): Promise<void> {
-    const previous = this.previous;
+    const previous = this.opts.resume === false ? undefined : this.previous;
     let pending: InputLine[] | undefined = previous && previous.committedLine > 0 ? [] : undefined;
     const release = async (): Promise<void> => {
       if (previous && this.head.lines === previous.input.headLines && this.head.digest() === previous.input.headHash) {
@@ -364,7 +367,15 @@ export async function planBatch(
   cfg: SyncConfig,
   checked: Preflight
 ): Promise<Plan> {
-  const state = await loadState(client, fold, { plays: cfg.workflows.plays, convertedLeads: checked.convertedLeads });
+  const state = await loadState(client, fold, { plays: cfg.workflows.plays, convertedLeads: checked.convertedLeads }).catch(
+    (e: unknown) => {
+      // Instruqt_Play__c.User_ID__c came after the first footprint (sf instruqt install adds it).
+      if (e instanceof SalesforceApiError && e.errorCode === 'INVALID_FIELD' && e.message.includes('User_ID__c')) {
+        throw new SyncError('MissingFootprint', 'Instruqt_Play__c.User_ID__c', ['Instruqt_Play__c.User_ID__c']);
+      }
+      throw e;
+    }
+  );
   const people = resolvePeople(fold, state, cfg, checked.leadStatus);
   const issues: PlanIssue[] = [];
   const plays = planPlays(fold, state, people.people, cfg, issues);

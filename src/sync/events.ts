@@ -40,7 +40,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 // A pragmatic shape check; Salesforce's own Email validation is the final word (INVALID_EMAIL_ADDRESS).
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // ISO 8601 date-time with a zone, as Instruqt sends it.
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 

@@ -1,6 +1,7 @@
 /*
  * How event values fit the footprint's fields (seed 000's field table is normative): Play name within Text(80),
- * Time_Spent__c Text(15) human readable, Feedback__c TextArea(255), Participant_ID__c Text(15), Score__c Number(1,0).
+ * Time_Spent__c Text(15) human readable, Feedback__c TextArea(255), Participant_ID__c Text(15), Score__c Number(1,0);
+ * the participant id goes whole into User_ID__c Text(255) (an addition), and into Participant_ID__c only when it fits.
  * A value that does not fit is truncated when nothing is lost elsewhere, otherwise skipped; both are reported.
  */
 
@@ -9,6 +10,7 @@ export const LIMITS = {
   trackName: 80,
   feedback: 255,
   participantId: 15,
+  userId: 255,
   timeSpent: 15,
   invitationLink: 255,
   trackSlug: 255,
@@ -50,13 +52,18 @@ export function fitFeedback(comment: string): Fitted<string> {
   };
 }
 
+/** Participant_ID__c holds an id of up to 15 characters; a longer one is left out (never cut): User_ID__c has it whole. */
 export function fitParticipantId(id: string): Fitted<string> {
-  if (length(id) <= LIMITS.participantId) return { value: id };
+  return length(id) <= LIMITS.participantId ? { value: id } : {};
+}
+
+export function fitUserId(id: string): Fitted<string> {
+  if (length(id) <= LIMITS.userId) return { value: id };
   return {
     issue: {
-      field: 'Participant_ID__c',
+      field: 'User_ID__c',
       action: 'skipped',
-      reason: `participant id "${id}" has ${length(id)} characters, the field holds ${LIMITS.participantId}`,
+      reason: `participant id has ${length(id)} characters, the field holds ${LIMITS.userId}`,
     },
   };
 }

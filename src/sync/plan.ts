@@ -14,6 +14,7 @@ import {
   fitParticipantId,
   fitScore,
   fitTimeSpentSeconds,
+  fitUserId,
   formatTimeSpent,
   playName,
   truncate,
@@ -178,6 +179,7 @@ function newValues(f: PlayFold, existing: PlayRecord | undefined, issue: (i?: Fi
   const set = (name: string, value: unknown): void => {
     if (value !== undefined) fields[name] = value;
   };
+  set('User_ID__c', take(existing?.User_ID__c, f.participantId, fitUserId));
   set('Participant_ID__c', take(existing?.Participant_ID__c, f.participantId, fitParticipantId));
   set('Invitation_Link__c', take(existing?.Invitation_Link__c, f.inviteUrl, fitInvitationLink));
   const seconds = take(existing?.Time_Spent_Seconds__c, f.timeSpentSeconds, fitTimeSpentSeconds);

@@ -16,6 +16,7 @@ export type PlayRecord = {
   Name?: string | null;
   Play_ID__c: string;
   Participant_ID__c?: string | null;
+  User_ID__c?: string | null;
   Lead__c?: string | null;
   Contact__c?: string | null;
   Instruqt_Track__c?: string | null;
@@ -42,7 +43,7 @@ export type TrackRecord = { Id: string; Name?: string | null; Track_Slug__c?: st
 
 export type OrgState = {
   playsById: Map<string, PlayRecord>;
-  /** Plays of each participant id (Participant_ID__c), oldest first. */
+  /** Plays of each participant id (User_ID__c; Participant_ID__c for plays written before it existed), oldest first. */
   playsByParticipant: Map<string, PlayRecord[]>;
   contactsByEmail: Map<string, PersonRecord[]>;
   leadsByEmail: Map<string, PersonRecord[]>;
@@ -57,6 +58,7 @@ export const PLAY_FIELDS = [
   'Name',
   'Play_ID__c',
   'Participant_ID__c',
+  'User_ID__c',
   'Lead__c',
   'Contact__c',
   'Instruqt_Track__c',
@@ -129,7 +131,7 @@ export async function loadState(
       emails.add(emailKey(p.email));
     }
   }
-  const participantIds = [...fold.participants.keys()].filter((id) => id.length <= LIMITS.participantId);
+  const participantIds = [...fold.participants.keys()].filter((id) => id.length <= LIMITS.userId);
   const playIds = [...fold.plays.keys()];
   const slugs = [...new Set([...fold.plays.values()].flatMap((p) => (p.trackSlug ? [p.trackSlug] : [])))];
 
@@ -140,13 +142,15 @@ export async function loadState(
       ...(await queryIn<PlayRecord>(client, (l) => `SELECT ${fields} FROM Instruqt_Play__c WHERE Play_ID__c IN ${l}`, playIds)),
       ...(await queryIn<PlayRecord>(
         client,
-        (l) => `SELECT ${fields} FROM Instruqt_Play__c WHERE Participant_ID__c IN ${l}`,
+        // Participant_ID__c too: plays written before User_ID__c existed carry a short id only there.
+        (l) => `SELECT ${fields} FROM Instruqt_Play__c WHERE User_ID__c IN ${l} OR Participant_ID__c IN ${l}`,
         participantIds
       )),
     ];
     for (const p of plays) state.playsById.set(p.Play_ID__c, p);
     for (const p of [...state.playsById.values()].sort(byAge)) {
-      if (p.Participant_ID__c) push(state.playsByParticipant, p.Participant_ID__c, p);
+      const person = p.User_ID__c ?? p.Participant_ID__c;
+      if (person) push(state.playsByParticipant, person, p);
     }
   }
 

@@ -217,7 +217,7 @@ describe('sf instruqt sync (end to end)', function () {
     }
   });
 
-  it('handles values that do not fit visibly: feedback truncated (full text in the post), score and long id skipped', async () => {
+  it('handles values that do not fit visibly: feedback truncated (full text in the post), score skipped, long id kept whole in User_ID__c only', async () => {
     const long: Person = { ...ada, id: 'p-0123456789abcd' };
     const comment = 'Loved it. '.repeat(40).trim();
     const r = await sync(env, ndjson([inviteRaw(long), startedRaw(long, 'play-1'), reviewRaw(long, 'play-1', { score: 12, comment })]));
@@ -226,8 +226,9 @@ describe('sf instruqt sync (end to end)', function () {
     expect(String(play.Feedback__c)).to.have.length(255);
     expect(play.Score__c).to.equal(null);
     expect(play.Participant_ID__c).to.equal(null);
+    expect(play.User_ID__c).to.equal('p-0123456789abcd');
     const fields = (r.json?.result.fieldIssues ?? []).map((i) => `${i.field}:${i.action}`).sort();
-    expect(fields).to.deep.equal(['Feedback__c:truncated', 'Participant_ID__c:skipped', 'Score__c:skipped']);
+    expect(fields).to.deep.equal(['Feedback__c:truncated', 'Score__c:skipped']);
     expect(r.json?.warnings?.join('\n')).to.contain('Score__c skipped');
     const [lead] = leadsOf(env.o, ada.email);
     expect(postsOn(env.o, lead.Id).find((b) => b.startsWith('Left feedback'))).to.contain(comment);

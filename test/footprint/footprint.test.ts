@@ -63,9 +63,11 @@ describe('footprint (force-app)', () => {
     }
   });
 
-  it('adds Play_ID__c as the documented unique external id of a play, and nothing else', () => {
+  it('adds Play_ID__c as the documented unique external id of a play and User_ID__c for Instruqt user ids, and nothing else', () => {
     expect(field('Instruqt_Play__c', 'Play_ID__c')).to.include({ type: 'Text', length: 255, externalId: true, unique: true });
-    expect(object('Instruqt_Play__c').fields).to.have.length(10);
+    // Instruqt user ids are 28 characters; Participant_ID__c (Text(15), seed 000) cannot hold them.
+    expect(field('Instruqt_Play__c', 'User_ID__c')).to.include({ type: 'Text', length: 255, externalId: true, unique: false, required: false });
+    expect(object('Instruqt_Play__c').fields).to.have.length(11);
   });
 
   it('gives each lookup a relationship name', () => {

@@ -86,6 +86,7 @@ const PLAY_FIELDS = [
   'Time_Spent__c',
   'Time_Spent_Seconds__c',
   'Play_ID__c',
+  'User_ID__c',
 ];
 const TRACK_FIELDS = ['Track_Slug__c'];
 

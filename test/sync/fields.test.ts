@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   fitFeedback,
   fitParticipantId,
+  fitUserId,
   fitScore,
   formatTimeSpent,
   nameKey,
@@ -32,7 +33,10 @@ describe('sync field values', () => {
     expect(fb.issue).to.include({ field: 'Feedback__c', action: 'truncated' });
     expect(fitParticipantId('p'.repeat(15)).value).to.equal('p'.repeat(15));
     expect(fitParticipantId('p'.repeat(16)).value).to.equal(undefined);
-    expect(fitParticipantId('p'.repeat(16)).issue).to.include({ field: 'Participant_ID__c', action: 'skipped' });
+    // Never cut: the whole id goes to User_ID__c, so leaving Participant_ID__c empty loses nothing.
+    expect(fitParticipantId('p'.repeat(16)).issue).to.equal(undefined);
+    expect(fitUserId('u'.repeat(28)).value).to.equal('u'.repeat(28));
+    expect(fitUserId('u'.repeat(256)).issue).to.include({ field: 'User_ID__c', action: 'skipped' });
     expect(fitScore(12).issue).to.include({ field: 'Score__c', action: 'skipped' });
     expect(fitScore(-1).value).to.equal(undefined);
     expect(fitScore(4.5).value).to.equal(undefined);

@@ -21,7 +21,8 @@ function withPeople(people: PersonRecord[], plays: PlayRecord[] = []): OrgState 
   }
   for (const p of plays) {
     s.playsById.set(p.Play_ID__c, p);
-    if (p.Participant_ID__c) s.playsByParticipant.set(p.Participant_ID__c, [...(s.playsByParticipant.get(p.Participant_ID__c) ?? []), p]);
+    const person = p.User_ID__c ?? p.Participant_ID__c;
+    if (person) s.playsByParticipant.set(person, [...(s.playsByParticipant.get(person) ?? []), p]);
   }
   return s;
 }
@@ -145,6 +146,7 @@ describe('sync plan: Plays and posts', () => {
     expect(p.plays[0].fields).to.deep.equal({
       Play_ID__c: 'play-77',
       Participant_ID__c: 'p-ada',
+      User_ID__c: 'p-ada',
       Invitation_Link__c: 'https://play.instruqt.com/invite/p-ada',
       Time_Spent_Seconds__c: 1834,
       Time_Spent__c: '30m 34s',
@@ -170,6 +172,7 @@ describe('sync plan: Plays and posts', () => {
       Play_ID__c: 'play-77',
       Name: 'Kubernetes 101 - Ada Lovelace',
       Participant_ID__c: 'p-ada',
+      User_ID__c: 'p-ada',
       Lead__c: '00Q000000000001AAA',
       Instruqt_Track__c: 'a02000000000001AAA',
       Invitation_Link__c: 'https://play.instruqt.com/invite/p-ada',
@@ -203,12 +206,13 @@ describe('sync plan: Plays and posts', () => {
     expect(p.posts.find((x) => x.milestone === 'feedback')?.body).to.contain(comment);
   });
 
-  it('skips a score outside 0-9 and a 16-character participant id, reporting each', () => {
-    const long: Person = { ...ada, id: 'p'.repeat(16) };
+  it('skips a score outside 0-9 (reported) and keeps a 28-character participant id whole in User_ID__c, never cut into Participant_ID__c', () => {
+    const long: Person = { ...ada, id: 'p'.repeat(28) };
     const p = plan([startedRaw(long, 'play-1'), reviewRaw(long, 'play-1', { score: 12 })]);
     expect(p.plays[0].fields).to.not.have.property('Score__c');
     expect(p.plays[0].fields).to.not.have.property('Participant_ID__c');
-    expect(p.issues.map((i) => i.field).sort()).to.deep.equal(['Participant_ID__c', 'Score__c']);
+    expect(p.plays[0].fields.User_ID__c).to.equal('p'.repeat(28));
+    expect(p.issues.map((i) => i.field).sort()).to.deep.equal(['Score__c']);
   });
 
   it('links plays stored unlinked by an earlier batch once their participant is known', () => {

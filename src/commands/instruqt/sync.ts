@@ -3,17 +3,26 @@
  * renders the typed result of src/sync/engine.ts. Exit 68 when some records or lines failed or the run stopped early.
  */
 import { access } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages, SfError } from '@salesforce/core';
 import { SalesforceClient } from '../../salesforce/client.js';
 import { ConfigError, loadConfig } from '../../sync/config.js';
 import { runSync, SyncError, type SyncProgress, type SyncResult } from '../../sync/engine.js';
 import { openInput } from '../../sync/input.js';
+import { InstruqtApiError } from '../../sync/instruqt/client.js';
+import { InstruqtSourceError, openInstruqtSource, type InstruqtPullSummary, type InstruqtSource } from '../../sync/instruqt/source.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
 
-export type InstruqtSyncResult = SyncResult;
+/** The sync's result; `instruqt` says what a --source instruqt run pulled. */
+export type InstruqtSyncResult = SyncResult & { instruqt?: InstruqtPullSummary };
+
+type Input = { input: Readable; resume?: boolean; instruqt?: InstruqtSource };
+
+// ISO 8601 date, or date-time with a zone.
+const SINCE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 /** Warnings shown one by one; the rest are counted. */
 const MAX_WARNINGS = 50;
@@ -21,7 +30,7 @@ const MAX_WARNINGS = 50;
 /** Plain progress lines at most this often when there is no progress bar (CI logs). */
 const PLAIN_PROGRESS_MS = 10_000;
 
-export default class Sync extends SfCommand<SyncResult> {
+export default class Sync extends SfCommand<InstruqtSyncResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -29,7 +38,12 @@ export default class Sync extends SfCommand<SyncResult> {
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
     'api-version': Flags.orgApiVersion(),
-    file: Flags.string({ char: 'f', required: true, summary: messages.getMessage('flags.file.summary') }),
+    source: Flags.string({ options: ['file', 'instruqt'], default: 'file', summary: messages.getMessage('flags.source.summary') }),
+    file: Flags.string({ char: 'f', summary: messages.getMessage('flags.file.summary') }),
+    team: Flags.string({ summary: messages.getMessage('flags.team.summary') }),
+    since: Flags.string({ summary: messages.getMessage('flags.since.summary') }),
+    lookback: Flags.integer({ min: 0, default: 7, summary: messages.getMessage('flags.lookback.summary') }),
+    'include-developer-plays': Flags.boolean({ summary: messages.getMessage('flags.include-developer-plays.summary') }),
     config: Flags.file({ char: 'c', exists: true, summary: messages.getMessage('flags.config.summary') }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
     'max-api-calls': Flags.integer({ min: 1, summary: messages.getMessage('flags.max-api-calls.summary') }),
@@ -40,28 +54,25 @@ export default class Sync extends SfCommand<SyncResult> {
     }),
   };
 
-  public async run(): Promise<SyncResult> {
+  public async run(): Promise<InstruqtSyncResult> {
     const { flags } = await this.parse(Sync);
     const config = await loadConfig(flags.config).catch((e: unknown) => {
       if (e instanceof ConfigError) throw messages.createError('error.InvalidConfig', [e.message]);
       throw e;
     });
-    if (flags.file !== '-') {
-      await access(flags.file).catch(() => {
-        throw messages.createError('error.InputNotFound', [flags.file]);
-      });
-    }
     const org = flags['target-org'];
+    const source = await this.openSource(flags, org.getOrgId());
     const client = new SalesforceClient(org.getConnection(flags['api-version']), { maxApiCalls: flags['max-api-calls'] });
     const onProgress = this.progressReporter();
 
-    let result: SyncResult;
+    let result: InstruqtSyncResult;
     let warnings = 0;
     try {
       result = await runSync({
         client,
         orgId: org.getOrgId(),
-        input: openInput(flags.file),
+        input: source.input,
+        resume: source.resume,
         config,
         dryRun: flags['dry-run'],
         journalDir: flags['journal-dir'],
@@ -77,10 +88,67 @@ export default class Sync extends SfCommand<SyncResult> {
       throw this.explain(e);
     }
     this.spinner.stop(messages.getMessage('progress.done'));
+    if (source.instruqt) {
+      // Only a run that applied everything moves the watermark; otherwise the next run reads the same range again.
+      if (!result.dryRun && result.status === 'complete') await source.instruqt.commit();
+      result = { ...result, instruqt: { ...source.instruqt.summary } };
+    }
     if (warnings > MAX_WARNINGS) this.warn(messages.getMessage('summary.moreWarnings', [warnings - MAX_WARNINGS]));
     this.report(result);
     if (result.failures > 0 || result.status === 'stopped') process.exitCode = 68;
     return result;
+  }
+
+  /** The events to sync: the NDJSON file or stdin, or a pull from Instruqt's API. */
+  private async openSource(
+    flags: { source: string; file?: string; team?: string; since?: string; lookback: number; 'include-developer-plays': boolean },
+    orgId: string
+  ): Promise<Input> {
+    if (flags.source !== 'instruqt') {
+      for (const name of ['team', 'since'] as const) {
+        if (flags[name] !== undefined) throw messages.createError('error.InstruqtFlagWithoutSource', [name], [name]);
+      }
+      if (flags['include-developer-plays']) {
+        throw messages.createError('error.InstruqtFlagWithoutSource', ['include-developer-plays'], ['include-developer-plays']);
+      }
+      if (!flags.file) throw messages.createError('error.MissingFile');
+      const file = flags.file;
+      if (file !== '-') {
+        await access(file).catch(() => {
+          throw messages.createError('error.InputNotFound', [file]);
+        });
+      }
+      return { input: openInput(file) };
+    }
+    if (flags.file) throw messages.createError('error.FileWithInstruqt');
+    if (!flags.team?.trim()) throw messages.createError('error.MissingTeam');
+    const apiKey = process.env.INSTRUQT_API_KEY?.trim();
+    if (!apiKey) throw messages.createError('error.MissingApiKey');
+    const url = process.env.INSTRUQT_API_URL?.trim() ? process.env.INSTRUQT_API_URL.trim() : undefined;
+    if (url && !/^https?:\/\/\S+$/i.test(url)) throw messages.createError('error.InvalidApiUrl', [url]);
+    let since: Date | undefined;
+    if (flags.since !== undefined) {
+      since = new Date(SINCE.test(flags.since) ? Date.parse(flags.since.length === 10 ? `${flags.since}T00:00:00Z` : flags.since) : NaN);
+      if (Number.isNaN(since.getTime())) throw messages.createError('error.InvalidSince', [flags.since]);
+    }
+    const team = flags.team.trim();
+    try {
+      const instruqt = await openInstruqtSource({
+        apiKey,
+        url,
+        team,
+        orgId,
+        since,
+        lookbackDays: flags.lookback,
+        includeDeveloperPlays: flags['include-developer-plays'],
+        onWarning: (m) => this.warn(m),
+        client: { onRetry: (reason, waitMs) => this.logToStderr(messages.getMessage('progress.instruqtRetry', [reason, Math.round(waitMs)])) },
+      });
+      return { input: instruqt.input, resume: false, instruqt };
+    } catch (e) {
+      if (e instanceof InstruqtSourceError) throw messages.createError('error.NoSince', [team]);
+      throw this.explain(e);
+    }
   }
 
   private progressReporter(): ((p: SyncProgress) => void) | undefined {
@@ -102,6 +170,11 @@ export default class Sync extends SfCommand<SyncResult> {
   }
 
   private explain(e: unknown): Error {
+    if (e instanceof InstruqtApiError) {
+      if (e.code === 'Unauthorized') return messages.createError('error.InstruqtUnauthorized', [e.message]);
+      if (e.code === 'GraphQL') return messages.createError('error.InstruqtGraphQL', [e.message]);
+      return messages.createError('error.InstruqtHttp', [e.message]);
+    }
     if (e instanceof SyncError) {
       const name = `error.${e.code}`;
       return messages.createError(name, [e.message, (e.detail ?? []).join(', ')]);
@@ -110,7 +183,13 @@ export default class Sync extends SfCommand<SyncResult> {
     return new SfError(String(e));
   }
 
-  private report(r: SyncResult): void {
+  private report(r: InstruqtSyncResult): void {
+    const p = r.instruqt;
+    if (p) {
+      this.log(
+        messages.getMessage('summary.pulled', [p.plays, p.team, p.from, p.to, p.developerPlaysSkipped, p.anonymousPlays, p.requests, p.retries])
+      );
+    }
     const key = r.dryRun ? 'summary.dryRun' : 'summary.done';
     this.log(messages.getMessage(key, [r.events.read, r.events.valid, r.events.rejected, r.batches]));
     this.table({
