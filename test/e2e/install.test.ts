@@ -107,13 +107,13 @@ describe('sf instruqt install (e2e)', function () {
       await query(
         o,
         'SELECT Id, Name, Contact__c, Lead__c, Instruqt_Track__c, Feedback__c, Invitation_Link__c, Participant_ID__c, ' +
-          'Score__c, Time_Spent__c, Time_Spent_Seconds__c, Play_ID__c FROM Instruqt_Play__c'
+          'Score__c, Time_Spent__c, Time_Spent_Seconds__c, Play_ID__c, User_ID__c FROM Instruqt_Play__c'
       );
       const fields = await query<{ Field: string; PermissionsEdit: boolean }>(
         o,
         "SELECT Field, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = 'Instruqt_Integration' AND SobjectType = 'Instruqt_Play__c'"
       );
-      expect(fields.map((f) => f.Field)).to.have.length(10);
+      expect(fields.map((f) => f.Field)).to.have.length(11);
       expect(fields.every((f) => f.PermissionsEdit)).to.equal(true);
     });
 
@@ -182,7 +182,7 @@ describe('sf instruqt install (e2e)', function () {
     expect(fingerprint(o)).to.equal(before);
     expect(r.json?.result.deploy).to.include({ checkOnly: true, success: true });
     expect(r.json?.result.apiCalls.writes).to.equal(0);
-    expect(r.json?.result.plan?.footprint.changes).to.include('create object Instruqt_Play__c (10 fields)');
+    expect(r.json?.result.plan?.footprint.changes).to.include('create object Instruqt_Play__c (11 fields)');
   });
 
   it('an activation delay longer than --wait fails with the resume advice (exit 68); a re-run finishes', async () => {

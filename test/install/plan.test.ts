@@ -140,7 +140,7 @@ describe('install plan', () => {
       const plan = computePlan(footprint, freshOrg(), options());
       expect(plan.footprint.deploy).to.equal(true);
       expect(plan.footprint.changes).to.deep.equal([
-        'create object Instruqt_Play__c (10 fields)',
+        'create object Instruqt_Play__c (11 fields)',
         'create object Instruqt_Track__c (1 fields)',
         'create permission set Instruqt_Integration',
       ]);
