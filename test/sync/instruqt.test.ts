@@ -147,4 +147,23 @@ describe('Instruqt source (against the local Instruqt stand-in)', () => {
     expect(second.summary.from).to.equal(new Date(NOW - 7 * 86_400_000).toISOString());
     expect(second.summary.continuedFrom).to.equal(new Date(NOW).toISOString());
   });
+
+  it('refuses a wrong key while opening (before the engine runs), and ends the input early on a later failure, keeping what was read', async () => {
+    const base = { url: standIn.url, team: 'acme', orgId: '00D000000000001', lookbackDays: 7, includeDeveloperPlays: false, stateDir: mkdtempSync(join(tmpdir(), 'iq-state-')) };
+    const since = new Date(NOW - 2 * 86_400_000);
+    const refused = await openInstruqtSource({ ...base, apiKey: 'nope', since, now: new Date(NOW) }).then(
+      () => undefined,
+      (e: unknown) => e as InstruqtApiError
+    );
+    expect(refused?.code).to.equal('Unauthorized');
+    const source = await openInstruqtSource({ ...base, apiKey: standIn.apiKey, since, now: new Date(NOW), client: { maxRetries: 0 } });
+    standIn.faults.push({ status: 500 });
+    let text = '';
+    for await (const chunk of source.input) text += String(chunk);
+    // The first day (plays from 30 h ago) was read; the second day's read failed.
+    expect(text).to.contain('instruqt:play-ada-1:started');
+    expect(text).to.not.contain('play-grace-1');
+    expect(source.failure()?.message).to.contain('HTTP 500');
+    expect(source.summary.error).to.contain('HTTP 500');
+  });
 });

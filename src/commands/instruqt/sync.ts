@@ -89,9 +89,14 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     }
     this.spinner.stop(messages.getMessage('progress.done'));
     if (source.instruqt) {
-      // Only a run that applied everything moves the watermark; otherwise the next run reads the same range again.
-      if (!result.dryRun && result.status === 'complete') await source.instruqt.commit();
+      // Only a run that read and applied everything moves the watermark; otherwise the next run reads the range again.
+      const failure = source.instruqt.failure();
+      if (!result.dryRun && result.status === 'complete' && !failure) await source.instruqt.commit();
       result = { ...result, instruqt: { ...source.instruqt.summary } };
+      if (failure) {
+        this.warn(messages.getMessage('summary.pullFailed', [this.explain(failure).message]));
+        process.exitCode = 68;
+      }
     }
     if (warnings > MAX_WARNINGS) this.warn(messages.getMessage('summary.moreWarnings', [warnings - MAX_WARNINGS]));
     this.report(result);

@@ -41,6 +41,8 @@ export type InstruqtPullSummary = {
   events: number;
   requests: number;
   retries: number;
+  /** Why reading stopped part-way (what was read before is applied; the next run reads the same range again). */
+  error?: string;
 };
 
 export class InstruqtSourceError extends Error {
@@ -53,6 +55,8 @@ export class InstruqtSourceError extends Error {
 export type InstruqtSource = {
   input: Readable;
   summary: InstruqtPullSummary;
+  /** The error that ended reading after the first window, if any (the input then ends early instead of failing). */
+  failure(): Error | undefined;
   /** Remember this run's end for the next run (call only after every event was applied). */
   commit(): Promise<void>;
 };
@@ -105,20 +109,29 @@ export async function openInstruqtSource(opts: InstruqtSourceOptions): Promise<I
   // The first window is read now: a refused key or a GraphQL error stops the run before the org is written to.
   const first = await plays.next();
   update();
+  let failure: Error | undefined;
   async function* ndjson(): AsyncGenerator<string> {
     if (first.done) return;
     const head = lines(first.value);
     update();
     if (head) yield head;
-    for await (const window of plays) {
-      const text = lines(window);
+    try {
+      for await (const window of plays) {
+        const text = lines(window);
+        update();
+        if (text) yield text;
+      }
+    } catch (e) {
+      // Keep what was read: the engine applies it, the watermark stays, and the next run reads the range again.
+      failure = e instanceof Error ? e : new Error(String(e));
+      summary.error = failure.message;
       update();
-      if (text) yield text;
     }
   }
   return {
     input: Readable.from(ndjson(), { objectMode: false }),
     summary,
+    failure: () => failure,
     commit: () => store.save(to),
   };
 }
