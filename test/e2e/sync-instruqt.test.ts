@@ -88,6 +88,12 @@ describe('sf instruqt sync --source instruqt (end to end)', function () {
   const postsOn = (id: unknown): string[] => o.records('FeedItem').filter((f) => f.ParentId === id).map((f) => String(f.Body));
   const play = (id: string): Record<string, unknown> => o.records('Instruqt_Play__c').find((p) => p.Play_ID__c === id)!;
 
+  it('says which variable to set when INSTRUQT_API_KEY is missing', async () => {
+    const r = await pull(['--since', '2026-11-01'], { INSTRUQT_API_KEY: '' });
+    expect(r.code).to.equal(1);
+    expect(r.json?.message).to.equal('INSTRUQT_API_KEY is not set: --source instruqt needs the team\'s API key.');
+  });
+
   it('refuses a wrong key with exit 1 before writing anything', async () => {
     const since = new Date(Date.now() - 2 * 24 * HOUR).toISOString();
     const leadsBefore = count('Lead');
