@@ -97,7 +97,6 @@ export async function preflight(client: SalesforceClient, cfg: SyncConfig): Prom
   ];
   const missing = needed.filter((n) => !names.has(n.toLowerCase()));
   if (missing.length) throw new SyncError('MissingFootprint', missing.join(', '), missing);
-
   // Conversion fields may be hidden from the integration user (field-level security): then converted Leads are
   // matched as Leads.
   const lead = await client.describe('Lead');
