@@ -192,7 +192,7 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     const p = r.instruqt;
     if (p) {
       this.log(
-        messages.getMessage('summary.pulled', [p.plays, p.team, p.from, p.to, p.developerPlaysSkipped, p.anonymousPlays, p.requests, p.retries])
+        messages.getMessage('summary.pulled', [p.plays, p.anonymousPlays, p.team, p.from, p.to, p.requests, p.retries])
       );
     }
     const key = r.dryRun ? 'summary.dryRun' : 'summary.done';
