@@ -108,7 +108,7 @@ async function naiveEvent(client: SalesforceClient, e: Raw): Promise<void> {
   const track = e.track as { slug: string; title: string };
   const play = e.play as { id: string; timeSpentSeconds?: number };
   const trackResult = await client.request<{ id: string }>('PATCH', `/sobjects/Instruqt_Track__c/Track_Slug__c/${encodeURIComponent(track.slug)}`, { Name: track.title });
-  const fields: Record<string, unknown> = { Name: playName(track.title, p.email), Participant_ID__c: p.id.slice(0, 15) };
+  const fields: Record<string, unknown> = { Name: playName(track.title, p.email), User_ID__c: p.id };
   if (trackResult?.id) fields.Instruqt_Track__c = trackResult.id;
   if (personId) fields[isLead ? 'Lead__c' : 'Contact__c'] = personId;
   if (play.timeSpentSeconds !== undefined) {
