@@ -13,7 +13,8 @@ import type { StandInData, StandInPlay, StandInUser } from './data.js';
 
 export const SCHEMA_FILE = new URL('schema.graphql', import.meta.url);
 
-export type InstruqtFault = { status: number; retryAfterSeconds?: number };
+/** A refused answer (status, with Retry-After), or with delayMs alone an answer that comes that much later. */
+export type InstruqtFault = { status?: number; retryAfterSeconds?: number; delayMs?: number };
 export type InstruqtStandInOptions = { port?: number; host?: string; apiKey?: string; data: StandInData };
 
 type PlayReportsInput = {
@@ -86,8 +87,12 @@ export class InstruqtStandIn {
       entry.status = 401;
       return send(res, 401, { errors: [{ message: 'unauthorized' }] });
     }
-    const fault = this.faults.shift();
-    if (fault) {
+    let fault = this.faults.shift();
+    if (fault?.delayMs) {
+      await new Promise((resolve) => setTimeout(resolve, fault!.delayMs));
+      if (fault.status === undefined) fault = undefined;
+    }
+    if (fault?.status !== undefined) {
       entry.status = fault.status;
       const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
       return send(res, fault.status, { errors: [{ message: fault.status === 429 ? 'too many requests' : 'internal error' }] }, headers);
@@ -114,7 +119,7 @@ export class InstruqtStandIn {
     if (path === '/local/faults' && method === 'PUT') {
       // {"status":429,"count":2,"retryAfterSeconds":1}
       const f = JSON.parse(body || '{}') as InstruqtFault & { count?: number };
-      for (let i = 0; i < (f.count ?? 1); i++) this.faults.push({ status: f.status, retryAfterSeconds: f.retryAfterSeconds });
+      for (let i = 0; i < (f.count ?? 1); i++) this.faults.push({ status: f.status, retryAfterSeconds: f.retryAfterSeconds, delayMs: f.delayMs });
       return send(res, 200, { pending: this.faults.length });
     }
     if (path === '/local/data' && method === 'PUT') {

@@ -82,6 +82,14 @@ describe('Instruqt source (against the local Instruqt stand-in)', () => {
     expect(retryAfterMs(new Date(NOW + 5000).toUTCString(), NOW)).to.equal(5000);
   });
 
+  it('abandons a request that gets no answer in time and asks again', async () => {
+    standIn.faults.push({ delayMs: 400 });
+    const c = client({ timeoutMs: 100 });
+    const data = await c.query<{ user: { id: string } }>('query($id: String!) { user(userID: $id) { id } }', { id: userId('ada') });
+    expect(data.user.id).to.equal(userId('ada'));
+    expect(c.retries).to.equal(1);
+  });
+
   it('stops at once on a refused key, without retrying and without the key in the message', async () => {
     const c = client({ apiKey: 'wrong-key-123' });
     const e = await c.query('{ user(userID: "x") { id } }', {}).then(

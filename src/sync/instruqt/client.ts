@@ -27,6 +27,8 @@ export type InstruqtClientOptions = {
   maxWaitMs?: number;
   /** First backoff step; doubled per retry, with jitter. */
   backoffMs?: number;
+  /** A request without a complete answer after this long is abandoned and retried (reads are idempotent). */
+  timeoutMs?: number;
   dispatcher?: Dispatcher;
   onRetry?: (reason: string, waitMs: number) => void;
 };
@@ -88,12 +90,19 @@ export class InstruqtClient {
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${this.options.apiKey}` },
         body: JSON.stringify({ query, variables }),
         dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      return { error: new InstruqtApiError('Network', `${this.where()}: ${cause?.code ?? cause?.message ?? (e as Error).message}`) };
+      const reason = (e as Error).name === 'TimeoutError' ? 'no answer in time' : cause?.code ?? cause?.message ?? (e as Error).message;
+      return { error: new InstruqtApiError('Network', `${this.where()}: ${reason}`) };
     }
-    const text = await response.text().catch(() => '');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (e) {
+      return { error: new InstruqtApiError('Network', `${this.where()}: the answer was cut off (${(e as Error).name})`) };
+    }
     if (response.status === 401 || response.status === 403) {
       throw new InstruqtApiError('Unauthorized', `${this.where()} answered HTTP ${response.status}`, response.status);
     }
