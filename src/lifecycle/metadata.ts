@@ -14,6 +14,7 @@ import {
   RegistryAccess,
   type DeployMessage,
 } from '@salesforce/source-deploy-retrieve';
+import { pollIntervalMs } from '../install/deploy.js';
 
 /** Path in metadata format (e.g. 'layouts/Lead-Lead Layout.layout') -> file content. */
 export type MetadataFiles = Map<string, string>;
@@ -145,7 +146,8 @@ export async function listComponents(conn: Connection, type: string): Promise<st
   return list.map((r) => r.fullName);
 }
 
-const pollMs = (options: PollOptions): number => options.maxPollMs ?? 2000;
+/** 2 s unless the caller or INSTRUQT_DEPLOY_POLL_MS says otherwise, as for install's footprint deploy. */
+const pollMs = (options: PollOptions): number => options.maxPollMs ?? pollIntervalMs();
 const timeoutSeconds = (options: PollOptions): number => Math.ceil((options.timeoutMs ?? 10 * 60_000) / 1000);
 
 async function runDeploy(conn: Connection, dir: string, options: PollOptions & { checkOnly?: boolean }): Promise<DeployOutcome> {
