@@ -13,6 +13,8 @@ import type { JournalData } from '../../src/sync/journal.js';
 import { startSyncOrg, seedPerson, type SyncOrg } from '../sync/org-fixture.js';
 import { completedRaw, inviteRaw, ndjson, reviewRaw, startedRaw, type Person } from '../sync/fixtures.js';
 import { snapshot } from '../sync/snapshot.js';
+// Static, so the org's metadata store is the one the local org below uses.
+import { applySettings } from '../../emulator/metadata/settings.js';
 
 /** 30 plays over 120+ events: new people, known Contacts, repeat players, out-of-order tails. */
 function corpus(): string {
@@ -167,7 +169,6 @@ describe('sf instruqt sync with an expired session (JWT login, end to end)', fun
 
   it('refreshes the session once and ends in the same state as a run without the fault', async () => {
     const { ensureExternalClientApp } = await import('../../src/lifecycle/external-client-app.js');
-    const { applySettings } = await import('../../emulator/metadata/settings.js');
     const { connectAs } = await import('../lifecycle/fixture.js');
     const { makeKeyPair } = await import('../lifecycle/jwt-keys.js');
     const env = await setup();
