@@ -43,12 +43,13 @@ export function ecaStore(org: OrgApi, type: string): Map<string, StoredFile> {
 
 /** Wording of the local org where Salesforce's exact text is not published; the rules are the reference pages'. */
 export const refusals = {
+  // Salesforce Help's note on connected app setup pages since Spring '26.
   connectedAppCreation:
-    "You can't create a connected app. Connected app creation is disabled in this org; create an external client app instead, or ask Salesforce Support to allow connected app creation.",
+    "Connected apps creation is restricted as of Spring '26. Use an external client app instead; if you must continue creating connected apps, contact Salesforce Support.",
   externalClientAppsOff:
-    'External client apps are not enabled in this org. Turn on External Client Apps in Setup (External Client App Settings).',
+    'External client apps are not enabled in this org. From Setup, enter External Client Apps in the Quick Find box, then select Settings and turn them on.',
   consumerSecretAccessOff:
-    'Access to OAuth consumer secrets via the Metadata API is not allowed in this org. Turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in Setup (External Client App Settings).',
+    'Access to OAuth consumer secrets via the Metadata API is not allowed in this org. From Setup, enter External Client Apps in the Quick Find box, select Settings, and turn on "Allow Access to OAuth Consumer Secrets via Metadata API".',
 };
 
 const appOf = (body: XmlObject): string | undefined => text(body.externalClientApplication);

@@ -12,7 +12,7 @@ import { INTEGRATION_PERMISSION_SET } from './integration-user.js';
 export type AppFinding = { status: 'pass' | 'warn' | 'fail'; detail: string; fix?: string; commands?: string[] };
 
 const SETTINGS_PATH =
-  'In Setup, enter "External Client App Settings" in Quick Find and turn on "Allow Access to OAuth Consumer Secrets via Metadata API"';
+  'From Setup, enter "External Client Apps" in the Quick Find box, select Settings and turn on "Allow Access to OAuth Consumer Secrets via Metadata API"';
 
 export async function checkExternalClientApp(
   conn: Connection,

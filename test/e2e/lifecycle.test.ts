@@ -162,7 +162,7 @@ describe('lifecycle (e2e)', function () {
         '<?xml version="1.0" encoding="UTF-8"?>\n<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">\n    <contactEmail>a@acme.test</contactEmail>\n    <label>Other App</label>\n</ConnectedApp>\n'
       );
       expect(deployed.code).to.not.equal(0);
-      expect(deployed.stdout + deployed.stderr).to.include("You can't create a connected app");
+      expect(deployed.stdout + deployed.stderr).to.include("Connected apps creation is restricted as of Spring '26");
       expect(storeOf(o.local.org).connectedApps.size).to.equal(0);
     });
 

@@ -462,7 +462,7 @@ describe('local org Metadata API', () => {
         '<?xml version="1.0" encoding="UTF-8"?>\n<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"><contactEmail>a@b.test</contactEmail><label>Instruqt</label></ConnectedApp>';
       const refused = await deploy(await connect(local), { 'connectedApps/Instruqt.connectedApp': app });
       expect(refused.status).to.equal('Failed');
-      expect(problemsOf(refused).join()).to.include("You can't create a connected app");
+      expect(problemsOf(refused).join()).to.include("Connected apps creation is restricted as of Spring '26");
 
       const allowed = await startLocalOrg({ deployStepMs: 5, allowConnectedAppCreation: true });
       try {
