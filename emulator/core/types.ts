@@ -152,6 +152,8 @@ export type LocalOrgOptions = {
   apiVersion?: string; // newest version served, default '65.0'
   orgName?: string;
   isSandbox?: boolean;
+  /** Support has allowed connected app creation (Spring '26 blocks it by default; Salesforce Help 005228017). */
+  allowConnectedAppCreation?: boolean;
 };
 
 /** Faults on demand, for reliability tests. */

@@ -10,7 +10,8 @@ import { readDeployZip, type Component, type DeployPackage, type Destructive } f
 import { applyPermissionSet, findPermissionSet, validatePermissionSet } from './permission-set.js';
 import { buildPlan, type DeployPlan } from './plan.js';
 import { findStored, storeOf, type StoredFile } from './store.js';
-import { text } from './xml.js';
+import { applyAppComponent, deleteAppComponent, ecaStore, isEcaType, validateAppComponent } from './external-client-app.js';
+import { applySettings, readSettings } from './settings.js';
 
 export type DeployStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
 
@@ -189,13 +190,11 @@ function validate(plan: DeployPlan, pkg: DeployPackage): Map<Component, string[]
         problems.set(c, plan.object(objectName) ? [] : [`In field: layout - no CustomObject named ${objectName} found`]);
         break;
       }
-      case 'ConnectedApp': {
-        const p: string[] = [];
-        if (!text(c.body.label)) p.push('Required field is missing: label');
-        if (!text(c.body.contactEmail)) p.push('Required field is missing: contactEmail');
-        problems.set(c, p);
+      case 'Settings':
         break;
-      }
+      default:
+        // ConnectedApp and the external client app types.
+        problems.set(c, validateAppComponent(plan.org, c, pkg.components));
     }
   }
   // A field fails with its object.
@@ -237,6 +236,7 @@ function validateDestructive(org: OrgApi, item: DestructiveItem): { problems: st
     case 'ConnectedApp':
       return findStored(storeOf(org).connectedApps, item.fullName) ? { problems: [], warnings: [] } : notFound;
     default:
+      if (isEcaType(item.type)) return findStored(ecaStore(org, item.type), item.fullName) ? { problems: [], warnings: [] } : notFound;
       return { problems: [`The local org cannot delete metadata of type ${item.type}`], warnings: [] };
   }
 }
@@ -287,6 +287,7 @@ function applyDestructive(org: OrgApi, item: DestructiveItem): void {
       return;
     }
     default:
+      if (isEcaType(item.type)) deleteAppComponent(org, item.type, item.fullName);
       return;
   }
 }
@@ -298,6 +299,8 @@ function snapshot(org: OrgApi): () => void {
   const store = storeOf(org);
   const layouts = new Map(store.layouts);
   const apps = new Map(store.connectedApps);
+  const externalApps = new Map([...store.externalClientApps].map(([type, map]) => [type, new Map(map)]));
+  const settings = new Map(store.settings);
   const nameFields = new Map(store.nameFields);
   return () => {
     for (const def of org.listObjects()) if (!objects.has(def.name.toLowerCase())) org.removeObject(def.name);
@@ -307,6 +310,8 @@ function snapshot(org: OrgApi): () => void {
     }
     store.layouts = layouts;
     store.connectedApps = apps;
+    store.externalClientApps = externalApps;
+    store.settings = settings;
     store.nameFields = nameFields;
   };
 }
@@ -342,10 +347,30 @@ function applyComponent(org: OrgApi, c: Component, userId: string): { created: b
       return { created: storeFile(org, store.layouts, c, userId) };
     case 'ConnectedApp':
       return { created: storeFile(org, store.connectedApps, c, userId) };
+    case 'Settings': {
+      const created = readSettings(org, c.fullName) === undefined;
+      applySettings(org, c.fullName, c.body);
+      return { created };
+    }
+    default:
+      return { created: applyAppComponent(org, c, userId, now()) };
   }
 }
 
-const typeOrder: Record<string, number> = { CustomObject: 0, CustomField: 1, PermissionSet: 2, Layout: 3, ConnectedApp: 4 };
+// Settings first (they switch features on), an external client app's header before its settings and policies.
+const typeOrder: Record<string, number> = {
+  Settings: -1,
+  CustomObject: 0,
+  CustomField: 1,
+  PermissionSet: 2,
+  Layout: 3,
+  ConnectedApp: 4,
+  ExternalClientApplication: 5,
+  ExtlClntAppGlobalOauthSettings: 6,
+  ExtlClntAppOauthSettings: 6,
+  ExtlClntAppConfigurablePolicies: 7,
+  ExtlClntAppOauthConfigurablePolicies: 7,
+};
 
 type Row = {
   o: Outcome;

@@ -4,8 +4,9 @@
  */
 import JSZip from 'jszip';
 import { asArray, parseXml, text, type XmlObject } from './xml.js';
+import { ecaTypes, type EcaType } from './external-client-app.js';
 
-export type ComponentType = 'CustomObject' | 'CustomField' | 'PermissionSet' | 'Layout' | 'ConnectedApp';
+export type ComponentType = 'CustomObject' | 'CustomField' | 'PermissionSet' | 'Layout' | 'ConnectedApp' | 'Settings' | EcaType;
 
 export type Component = {
   type: ComponentType;
@@ -13,7 +14,7 @@ export type Component = {
   /** Path inside the zip, as Salesforce reports it in component results. */
   fileName: string;
   body: XmlObject;
-  /** The file as deployed, for types stored verbatim (Layout, ConnectedApp). */
+  /** The file as deployed, for types stored verbatim (Layout, ConnectedApp, external client app types). */
   raw?: string;
 };
 
@@ -33,6 +34,8 @@ const folders: Record<string, { type: ComponentType; suffix: string }> = {
   permissionsets: { type: 'PermissionSet', suffix: '.permissionset' },
   layouts: { type: 'Layout', suffix: '.layout' },
   connectedApps: { type: 'ConnectedApp', suffix: '.connectedApp' },
+  settings: { type: 'Settings', suffix: '.settings' },
+  ...Object.fromEntries(ecaTypes.map((t) => [t.directoryName, { type: t.xmlName, suffix: `.${t.suffix}` }])),
 };
 
 /** `types` of a package.xml-shaped manifest. */

@@ -10,12 +10,16 @@ import { objectMetadata, fieldMetadata } from './custom-object.js';
 import { permissionSetMetadata } from './permission-set.js';
 import { storeOf } from './store.js';
 import { writeZip } from './package-zip.js';
+import { ecaStore, ecaTypes, isEcaType, retrieveAppComponent } from './external-client-app.js';
+import { settingsFile, settingsNames, readSettings } from './settings.js';
 
 export const supportedTypes = [
   { xmlName: 'CustomObject', directoryName: 'objects', suffix: 'object', childXmlNames: ['CustomField'] },
   { xmlName: 'PermissionSet', directoryName: 'permissionsets', suffix: 'permissionset', childXmlNames: [] },
   { xmlName: 'Layout', directoryName: 'layouts', suffix: 'layout', childXmlNames: [] },
   { xmlName: 'ConnectedApp', directoryName: 'connectedApps', suffix: 'connectedApp', childXmlNames: [] },
+  { xmlName: 'Settings', directoryName: 'settings', suffix: 'settings', childXmlNames: [] },
+  ...ecaTypes.map((t) => ({ ...t, childXmlNames: [] as string[] })),
 ];
 
 export type FileProperties = {
@@ -69,8 +73,20 @@ export function listComponents(org: OrgApi, type: string): Item[] {
       return [...store.layouts.values()].map((l) => ({ type, fullName: l.fullName, fileName: `layouts/${l.fullName}.layout`, id: '', date: l.lastModifiedDate, userId: l.createdById }));
     case 'ConnectedApp':
       return [...store.connectedApps.values()].map((a) => ({ type, fullName: a.fullName, fileName: `connectedApps/${a.fullName}.connectedApp`, id: '', date: a.lastModifiedDate, userId: a.createdById }));
-    default:
-      return [];
+    case 'Settings':
+      return settingsNames(org).map((n) => ({ type, fullName: n, fileName: `settings/${n}.settings`, id: '', date: epoch, userId: '' }));
+    default: {
+      const eca = ecaTypes.find((t) => t.xmlName === type);
+      if (!eca) return [];
+      return [...ecaStore(org, type).values()].map((a) => ({
+        type,
+        fullName: a.fullName,
+        fileName: `${eca.directoryName}/${a.fullName}.${eca.suffix}`,
+        id: '',
+        date: a.lastModifiedDate,
+        userId: a.createdById,
+      }));
+    }
   }
 }
 
@@ -116,8 +132,15 @@ export function readComponent(org: OrgApi, type: string, fullName: string): XmlO
       const stored = [...map.values()].find((s) => s.fullName.toLowerCase() === lower);
       return stored ? { fullName: stored.fullName, ...parseXml(stored.raw).value } : undefined;
     }
-    default:
-      return undefined;
+    case 'Settings': {
+      const value = readSettings(org, fullName);
+      return value ? { fullName, ...value } : undefined;
+    }
+    default: {
+      if (!isEcaType(type)) return undefined;
+      const { file } = retrieveAppComponent(org, type, fullName);
+      return file ? { fullName, ...parseXml(file).value } : undefined;
+    }
   }
 }
 
@@ -169,12 +192,9 @@ export function startRetrieve(org: OrgApi, principal: Principal | undefined, req
         const [o, f] = item.fullName.split('.');
         if (!objectFields.has(o) || objectFields.get(o)) objectFields.set(o, [...(objectFields.get(o) ?? []), f]);
       } else {
-        const md = readComponent(org, t.name, item.fullName);
-        if (!md) continue;
-        const { fullName, ...body } = md;
-        void fullName;
-        const stored = t.name === 'Layout' ? storeOf(org).layouts.get(item.fullName) : t.name === 'ConnectedApp' ? storeOf(org).connectedApps.get(item.fullName) : undefined;
-        files[prefix + item.fileName] = stored ? stored.raw : metadataFile(t.name, body);
+        const { file, problem } = componentFile(org, t.name, item.fullName);
+        if (file !== undefined) files[prefix + item.fileName] = file;
+        else if (problem) job.messages.push({ fileName: prefix + item.fileName, problem });
       }
     }
   }
@@ -196,6 +216,17 @@ export function startRetrieve(org: OrgApi, principal: Principal | undefined, req
   }, org.options.deployStepMs ?? 50);
   timer.unref?.();
   return job;
+}
+
+/** The retrieved file of a component that is not an object or field (stored files verbatim, the rest built). */
+function componentFile(org: OrgApi, type: string, fullName: string): { file?: string; problem?: string } {
+  if (type === 'Settings') return { file: settingsFile(org, fullName) ?? '' };
+  if (isEcaType(type)) return retrieveAppComponent(org, type, fullName);
+  const md = readComponent(org, type, fullName);
+  if (!md) return {};
+  const { fullName: name, ...body } = md;
+  const stored = type === 'Layout' ? storeOf(org).layouts.get(name as string) : type === 'ConnectedApp' ? storeOf(org).connectedApps.get(name as string) : undefined;
+  return { file: stored ? stored.raw : metadataFile(type, body) };
 }
 
 /** A standard object named in a retrieve (e.g. Lead, for its custom fields). */

@@ -1,12 +1,14 @@
 /*
  * The OAuth 2.0 JWT bearer flow of the local org (grant_type urn:ietf:params:oauth:grant-type:jwt-bearer, Salesforce
  * Help "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration"): the RS256 assertion is checked against the
- * certificate of the deployed Connected App whose consumer key is `iss`, then `aud`, `exp` and `sub`, and the user must
- * be pre-authorized (admin-approved app + a listed permission set or profile). Errors use Salesforce's OAuth bodies.
+ * certificate of the app whose consumer key is `iss` (an external client app's ExtlClntAppGlobalOauthSettings, or a
+ * connected app made before Spring '26), then `aud`, `exp` and `sub`, and the user must be pre-authorized (admin-approved
+ * users + a listed permission set or profile). Errors use Salesforce's OAuth bodies.
  */
 import { createVerify, X509Certificate } from 'node:crypto';
 import type { OrgApi, Reply, RequestContext, SRecord } from '../core/types.js';
 import { connectedApps } from '../metadata/store.js';
+import { externalClientAppOfConsumerKey } from '../metadata/external-client-app.js';
 import { tokenResponse } from './index.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -58,7 +60,7 @@ function appOfConsumerKey(org: OrgApi, key: string): ConnectedAppView | undefine
     const app = readConnectedApp(stored.fullName, stored.raw);
     if (app.consumerKey === key) return app;
   }
-  return undefined;
+  return externalClientAppOfConsumerKey(org, key);
 }
 
 function decodeSegment(segment: string): Record<string, unknown> | undefined {
@@ -72,7 +74,9 @@ function decodeSegment(segment: string): Record<string, unknown> | undefined {
 
 function signatureValid(signingInput: string, signature: string, certificatePem: string): boolean {
   try {
-    const key = new X509Certificate(certificatePem).publicKey;
+    // PEM as documented; a bare base64 body is read as DER.
+    const cert = certificatePem.includes('-----BEGIN') ? certificatePem : Buffer.from(certificatePem.replace(/\s+/g, ''), 'base64');
+    const key = new X509Certificate(cert).publicKey;
     return createVerify('RSA-SHA256').update(signingInput).verify(key, Buffer.from(signature, 'base64url'));
   } catch {
     return false;

@@ -18,6 +18,7 @@ import {
   type IntegrationUser,
 } from './integration-user.js';
 import { readLastSync, type LastSync } from './last-sync.js';
+import { checkExternalClientApp } from './app-doctor.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export type CheckId =
@@ -31,6 +32,7 @@ export type CheckId =
   | 'chatter'
   | 'api-headroom'
   | 'last-sync'
+  | 'external-client-app'
   | 'smoke';
 
 export type DoctorCheck = {
@@ -90,6 +92,7 @@ const TITLES: Record<CheckId, string> = {
   chatter: 'Chatter is available for the activity posts',
   'api-headroom': 'Daily API requests left',
   'last-sync': 'Last sync wrote every record',
+  'external-client-app': 'External Client App lets the integration user log in (JWT)',
   smoke: 'Smoke test: a form submission becomes an enriched Lead',
 };
 
@@ -125,11 +128,18 @@ export async function runDoctor(client: SalesforceClient, options: DoctorOptions
   if (user) {
     checks.push(await guarded('field-security', () => checkFieldSecurity(ctx)));
     checks.push(await guarded('assignments', () => checkAssignments(ctx, user)));
+    checks.push(await guarded('external-client-app', () => checkApp(ctx, user)));
   }
   checks.push(await guarded('lead-status', () => checkLeadStatus(ctx)));
   checks.push(await guarded('chatter', () => checkChatter(ctx)));
   checks.push(await checkLastSync(ctx));
   return summarize(client, user, checks);
+}
+
+async function checkApp(ctx: Context, user: IntegrationUser): Promise<DoctorCheck> {
+  const holdsPermissionSet = ctx.assignments.some((a) => a.name === INTEGRATION_PERMISSION_SET);
+  const found = await checkExternalClientApp(ctx.client.conn, { orgLabel: quote(ctx.orgLabel), username: user.username, holdsPermissionSet });
+  return check('external-client-app', found.status, found.detail, found.fix, found.commands);
 }
 
 /** A check whose calls fail reports that failure instead of ending the whole diagnosis. */

@@ -1,11 +1,11 @@
 /*
- * The opt-in steps `sf instruqt install` runs after the footprint is in place and usable: the Connected App of
+ * The opt-in steps `sf instruqt install` runs after the footprint is in place and usable: the External Client App of
  * --jwt-cert, the Instruqt_Viewer grants of --viewers and the related lists of --related-lists. Each is idempotent;
  * with --dry-run each only says what it would change.
  */
 import { Messages, type Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
-import { ensureConnectedApp, type ConnectedAppResult } from './connected-app.js';
+import { ensureExternalClientApp, type ExternalClientAppResult } from './external-client-app.js';
 import { grantViewers, parseViewers, type ViewersResult } from './viewers.js';
 import { addRelatedLists, type RelatedListsResult } from './related-lists.js';
 import type { PollOptions } from './metadata.js';
@@ -13,17 +13,20 @@ import type { PollOptions } from './metadata.js';
 export type InstallExtrasOptions = PollOptions & {
   dryRun?: boolean;
   jwtCert?: string;
-  /** Contact of the Connected App (install's --email, default the admin's). */
+  /** Contact of the External Client App (install's --email, default the admin's). */
   contactEmail?: string;
   viewers?: string[];
   relatedLists?: boolean;
 };
 
 export type InstallExtrasResult = {
-  connectedApp?: ConnectedAppResult;
+  externalClientApp?: ExternalClientAppResult;
   viewers?: ViewersResult;
   relatedLists?: RelatedListsResult;
 };
+
+/** Doctor fails a certificate with less left; install warns about it. */
+export const CERTIFICATE_WARNING_DAYS = 30;
 
 export function wantsExtras(options: InstallExtrasOptions): boolean {
   return options.jwtCert !== undefined || options.relatedLists === true || (options.viewers?.length ?? 0) > 0;
@@ -32,7 +35,7 @@ export function wantsExtras(options: InstallExtrasOptions): boolean {
 export async function installExtras(conn: Connection, options: InstallExtrasOptions): Promise<InstallExtrasResult> {
   const result: InstallExtrasResult = {};
   if (options.jwtCert) {
-    result.connectedApp = await ensureConnectedApp(conn, {
+    result.externalClientApp = await ensureExternalClientApp(conn, {
       ...options,
       certificatePath: options.jwtCert,
       contactEmail: options.contactEmail ?? conn.getUsername() ?? 'admin@example.com',
@@ -54,12 +57,21 @@ export function describeExtras(
   const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.lifecycle');
   const lines: string[] = [];
   const warnings: string[] = [];
-  const app = result.connectedApp;
+  const app = result.externalClientApp;
   if (app) {
-    lines.push(messages.getMessage(`extras.connectedApp.${app.status}`, [app.name, app.scopes.join(', '), app.consumerKey]));
-    lines.push(
-      messages.getMessage('extras.connectedApp.login', [context.username ?? '<integration user>', app.consumerKey, context.instanceUrl])
-    );
+    const scopes = app.scopes.join(', ');
+    if (context.dryRun && app.status !== 'unchanged') {
+      lines.push(messages.getMessage('extras.externalClientApp.would', [app.name, app.status, scopes]));
+    } else {
+      lines.push(messages.getMessage(`extras.externalClientApp.${app.status}`, [app.name, scopes, app.consumerKey ?? '']));
+    }
+    if (app.consumerKey) {
+      const login = [context.username ?? '<integration user>', app.consumerKey, context.instanceUrl];
+      lines.push(messages.getMessage('extras.externalClientApp.login', login));
+    }
+    if (Date.parse(app.certificateExpires) - Date.now() < CERTIFICATE_WARNING_DAYS * 86_400_000) {
+      warnings.push(messages.getMessage('extras.externalClientApp.expires', [app.certificateExpires.slice(0, 10)]));
+    }
   }
   const viewers = result.viewers;
   if (viewers) {

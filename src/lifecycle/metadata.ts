@@ -1,21 +1,30 @@
 /*
- * The Metadata API calls of the lifecycle features: deploy a set of metadata-format files (zip built here), destructive
- * deploys, retrieve of named components, and listMetadata. Protocol details (zip layout, package.xml, polling) live here
- * so that related lists, viewers, the Connected App and uninstall only deal with file contents.
+ * The Metadata API calls of the lifecycle features, all through @salesforce/source-deploy-retrieve (as install's
+ * footprint deploy): deploy a set of metadata-format files, destructive deploys, retrieve of named components, and
+ * listMetadata. SDR writes the package.xml, zips, and polls; callers here only deal with file contents.
  */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Connection } from '@salesforce/core';
-import JSZip from 'jszip';
+import {
+  ComponentSet,
+  DestructiveChangesType,
+  MetadataApiDeploy,
+  RegistryAccess,
+  type DeployMessage,
+} from '@salesforce/source-deploy-retrieve';
+import { pollIntervalMs } from '../install/deploy.js';
 
-/** Zip path (metadata format, e.g. 'layouts/Lead-Lead Layout.layout') -> file content. */
+/** Path in metadata format (e.g. 'layouts/Lead-Lead Layout.layout') -> file content. */
 export type MetadataFiles = Map<string, string>;
-type RetrievePackage = NonNullable<Parameters<Connection['metadata']['retrieve']>[0]['unpackaged']>;
 export type MetadataMembers = Array<{ type: string; members: string[] }>;
 
 export type ComponentFailure = { componentType: string; fullName: string; problem: string; problemType?: string };
 export type DeployOutcome = { id: string; success: boolean; status: string; failures: ComponentFailure[] };
 
 export type PollOptions = {
-  /** Longest wait between two status checks (Salesforce asks for a few seconds). */
+  /** Time between two status checks (Salesforce asks for a few seconds; each check is an API call). */
   maxPollMs?: number;
   /** Give up after this long. */
   timeoutMs?: number;
@@ -28,85 +37,106 @@ export class MetadataError extends Error {
   }
 }
 
-const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
-
-export function packageXml(types: MetadataMembers, version: string): string {
-  const body = types
-    .filter((t) => t.members.length > 0)
-    .map(
-      (t) =>
-        `    <types>\n${t.members.map((m) => `        <members>${escapeXml(m)}</members>\n`).join('')}        <name>${
-          t.type
-        }</name>\n    </types>\n`
-    )
-    .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="${METADATA_NS}">\n${body}    <version>${version}</version>\n</Package>\n`;
-}
-
 export function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Deploy files (plus the package.xml describing them); rollbackOnError so a failure leaves the org unchanged. */
+const registry = new RegistryAccess();
+
+function componentSet(conn: Connection, members: MetadataMembers, deletion?: DestructiveChangesType): ComponentSet {
+  const set = new ComponentSet(undefined, registry);
+  set.apiVersion = conn.getApiVersion();
+  for (const m of members) {
+    const type = registry.getTypeByName(m.type);
+    for (const fullName of m.members) set.add({ fullName, type }, deletion);
+  }
+  return set;
+}
+
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'instruqt-md-'));
+  try {
+    return await fn(dir);
+  } finally {
+    // Retrieved files may hold OAuth consumer secrets: nothing stays on disk.
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Deploy files in metadata format; SDR writes the package.xml. rollbackOnError so a failure leaves the org unchanged. */
 export async function deployFiles(
   conn: Connection,
   files: MetadataFiles,
   members: MetadataMembers,
   options: PollOptions & { checkOnly?: boolean } = {}
 ): Promise<DeployOutcome> {
-  const zip = new JSZip();
-  zip.file('package.xml', packageXml(members, conn.getApiVersion()));
-  for (const [path, content] of files) zip.file(path, content);
-  return runDeploy(conn, await zip.generateAsync({ type: 'nodebuffer' }), options);
+  return withTempDir(async (dir) => {
+    await writeFile(join(dir, 'package.xml'), await componentSet(conn, members).getPackageXml());
+    for (const [path, content] of files) {
+      // eslint-disable-next-line no-await-in-loop
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      // eslint-disable-next-line no-await-in-loop
+      await writeFile(join(dir, path), content);
+    }
+    return runDeploy(conn, dir, options);
+  });
 }
 
 /**
  * Delete components through a destructive deploy: an empty package.xml plus destructiveChanges.xml (Metadata API
- * "Deleting Components from an Organization"). Components that are already gone are not listed by the caller.
+ * "Deleting Components from an Organization"), both written by SDR. Callers list only components still there.
  */
 export async function deleteComponents(
   conn: Connection,
   members: MetadataMembers,
   options: PollOptions & { checkOnly?: boolean } = {}
 ): Promise<DeployOutcome> {
-  const version = conn.getApiVersion();
-  const zip = new JSZip();
-  zip.file('package.xml', packageXml([], version));
-  zip.file('destructiveChanges.xml', packageXml(members, version));
-  return runDeploy(conn, await zip.generateAsync({ type: 'nodebuffer' }), options);
+  return withTempDir(async (dir) => {
+    const set = componentSet(conn, members.filter((m) => m.members.length > 0), DestructiveChangesType.POST);
+    await writeFile(join(dir, 'package.xml'), await componentSet(conn, []).getPackageXml());
+    await writeFile(join(dir, 'destructiveChanges.xml'), await set.getPackageXml(4, DestructiveChangesType.POST));
+    return runDeploy(conn, dir, options);
+  });
 }
 
-/** Retrieve named components; answers their files by zip path (package.xml left out). */
+/** Retrieve named components in metadata format; answers their files by path (package.xml left out). */
 export async function retrieveFiles(
   conn: Connection,
   members: MetadataMembers,
   options: PollOptions = {}
 ): Promise<MetadataFiles> {
-  const version = conn.getApiVersion();
-  // jsforce types `unpackaged` as a full Package; a retrieve request only needs types and version.
-  const unpackaged = { types: members.map((m) => ({ name: m.type, members: m.members })), version } as unknown as RetrievePackage;
-  const started = (await conn.metadata.retrieve({ apiVersion: Number(version), singlePackage: true, unpackaged })) as {
-    id: string;
-  };
-  const result = await poll(options, async () => {
-    const status = (await conn.metadata.checkRetrieveStatus(started.id)) as unknown as Record<string, unknown>;
-    return isTrue(status.done) ? status : undefined;
+  return withTempDir(async (dir) => {
+    const retrieve = await componentSet(conn, members).retrieve({
+      usernameOrConnection: conn,
+      output: dir,
+      format: 'metadata',
+      singlePackage: true,
+      unzip: true,
+      zipFileName: 'unpackaged.zip',
+    });
+    const result = await retrieve.pollStatus(pollMs(options), timeoutSeconds(options));
+    const response = result.response as typeof result.response & { errorMessage?: string; errorStatusCode?: string };
+    if (String(response.status) === 'Failed') {
+      throw new MetadataError(`Retrieve failed: ${String(response.errorMessage ?? response.errorStatusCode ?? '')}`);
+    }
+    const root = join(dir, 'unpackaged');
+    const files: MetadataFiles = new Map();
+    for (const path of await listFiles(root)) {
+      const name = relative(root, path).split(sep).join('/');
+      if (name === 'package.xml') continue;
+      // eslint-disable-next-line no-await-in-loop
+      files.set(name, await readFile(path, 'utf8'));
+    }
+    return files;
   });
-  if (String(result.status) === 'Failed') {
-    throw new MetadataError(`Retrieve failed: ${String(result.errorMessage ?? result.errorStatusCode ?? '')}`);
-  }
-  const files: MetadataFiles = new Map();
-  if (typeof result.zipFile !== 'string' || result.zipFile === '') return files;
-  const zip = await JSZip.loadAsync(Buffer.from(result.zipFile, 'base64'));
-  for (const [path, entry] of Object.entries(zip.files)) {
-    if (entry.dir) continue;
-    // Retrieves without singlePackage put everything under unpackaged/: accept both layouts.
-    const relative = path.replace(/^unpackaged\//, '');
-    if (relative === 'package.xml') continue;
-    // eslint-disable-next-line no-await-in-loop
-    files.set(relative, await entry.async('string'));
-  }
-  return files;
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : Promise.resolve([join(dir, e.name)])))
+  );
+  return nested.flat();
 }
 
 /** Full names of the components of one type (listMetadata). */
@@ -116,48 +146,35 @@ export async function listComponents(conn: Connection, type: string): Promise<st
   return list.map((r) => r.fullName);
 }
 
-async function runDeploy(
-  conn: Connection,
-  zip: Buffer,
-  options: PollOptions & { checkOnly?: boolean }
-): Promise<DeployOutcome> {
-  const started = (await conn.metadata.deploy(zip, {
-    singlePackage: true,
-    rollbackOnError: true,
-    checkOnly: options.checkOnly ?? false,
-  })) as { id: string };
-  const result = await poll(options, async () => {
-    const status = (await conn.metadata.checkDeployStatus(started.id, true)) as unknown as Record<string, unknown>;
-    return isTrue(status.done) ? status : undefined;
-  });
-  const details = (result.details ?? {}) as Record<string, unknown>;
-  const failures = asArray(details.componentFailures).map((f) => {
-    const failure = f as Record<string, unknown>;
-    return {
-      componentType: String(failure.componentType ?? ''),
-      fullName: String(failure.fullName ?? ''),
-      problem: String(failure.problem ?? ''),
-      problemType: failure.problemType === undefined ? undefined : String(failure.problemType),
-    };
-  });
-  const status = String(result.status ?? '');
-  return { id: started.id, success: isTrue(result.success) && status === 'Succeeded', status, failures };
-}
+/** 2 s unless the caller or INSTRUQT_DEPLOY_POLL_MS says otherwise, as for install's footprint deploy. */
+const pollMs = (options: PollOptions): number => options.maxPollMs ?? pollIntervalMs();
+const timeoutSeconds = (options: PollOptions): number => Math.ceil((options.timeoutMs ?? 10 * 60_000) / 1000);
 
-/** Status checks with backoff: quick first checks, then at most every maxPollMs (2 s by default). */
-async function poll<T>(options: PollOptions, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
-  const maxDelay = options.maxPollMs ?? 2000;
-  let delay = Math.min(100, maxDelay);
-  for (;;) {
-    // eslint-disable-next-line no-await-in-loop
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    // eslint-disable-next-line no-await-in-loop
-    const done = await check();
-    if (done !== undefined) return done;
-    if (Date.now() > deadline) throw new MetadataError('The Metadata API operation did not finish in time.');
-    delay = Math.min(delay * 2, maxDelay);
+async function runDeploy(conn: Connection, dir: string, options: PollOptions & { checkOnly?: boolean }): Promise<DeployOutcome> {
+  const deploy = new MetadataApiDeploy({
+    usernameOrConnection: conn,
+    mdapiPath: dir,
+    apiOptions: { singlePackage: true, rollbackOnError: true, checkOnly: options.checkOnly ?? false },
+  });
+  await deploy.start();
+  let result;
+  try {
+    result = await deploy.pollStatus(pollMs(options), timeoutSeconds(options));
+  } catch (error) {
+    if (error instanceof Error && /timed? ?out/i.test(`${error.name} ${error.message}`)) {
+      throw new MetadataError('The Metadata API operation did not finish in time.');
+    }
+    throw error;
   }
+  const response = result.response;
+  const failures = asArray<DeployMessage>(response.details?.componentFailures).map((f) => ({
+    componentType: String(f.componentType ?? ''),
+    fullName: String(f.fullName ?? ''),
+    problem: String(f.problem ?? ''),
+    problemType: f.problemType === undefined ? undefined : String(f.problemType),
+  }));
+  const status = String(response.status ?? '');
+  return { id: response.id, success: isTrue(response.success) && status === 'Succeeded', status, failures };
 }
 
 /** Over SOAP booleans arrive as strings and a single item is not an array (salesforce-reference.md). */

@@ -1,7 +1,8 @@
 /*
  * `sf instruqt uninstall`: plan, then apply only what is still there, so a second run does nothing. Removes the
- * integration permission set and licence assignments, deactivates the integration user (users cannot be deleted),
- * deletes the Connected App install created; with purge, also the Instruqt objects (and their data) and permission sets.
+ * integration permission set and licence assignments (which also ends the integration user's JWT logins), deactivates
+ * the integration user (users cannot be deleted); with purge, also the External Client App install created, the
+ * Instruqt objects (and their data) and permission sets.
  */
 import type { Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
@@ -14,7 +15,7 @@ import {
   VIEWER_PERMISSION_SET,
   type IntegrationUser,
 } from './integration-user.js';
-import { CONNECTED_APP_NAME, createdByInstall, readConnectedApp } from './connected-app.js';
+import { APP_COMPONENTS, APP_NAME, createdByInstall, readExternalClientApp, type DeployedApp } from './external-client-app.js';
 import { deleteComponents, describeFailures, type PollOptions } from './metadata.js';
 import { removeRelatedLists, PLAY_OBJECT } from './related-lists.js';
 
@@ -25,7 +26,7 @@ export type UninstallAction =
   | 'remove-group-component'
   | 'remove-licence-assignment'
   | 'deactivate-user'
-  | 'delete-connected-app'
+  | 'delete-external-client-app'
   | 'remove-related-lists'
   | 'delete-metadata';
 
@@ -69,7 +70,7 @@ export async function planUninstall(client: SalesforceClient, options: Uninstall
   const plan: Plan = { user, steps: [], kept: [] };
   await planAssignments(client, plan, sets, purge);
   if (user) await planUser(client, plan, user);
-  await planConnectedApp(client, plan, options);
+  await planExternalClientApp(client, plan, options);
   await planMetadata(client, plan, sets, purge);
   return plan;
 }
@@ -127,13 +128,16 @@ async function planUser(client: SalesforceClient, plan: Plan, user: IntegrationU
   plan.kept.push(`user ${user.username}, deactivated (Salesforce users cannot be deleted)`);
 }
 
-async function planConnectedApp(client: SalesforceClient, plan: Plan, options: PollOptions): Promise<void> {
-  const app = await readConnectedAppSafely(client.conn, options);
+/** The app stays without --purge: with the permission set unassigned nobody is pre-authorized, so nobody logs in. */
+async function planExternalClientApp(client: SalesforceClient, plan: Plan, options: UninstallOptions): Promise<void> {
+  const app = await readAppSafely(client.conn, options);
   if (app === undefined) return;
-  if (createdByInstall(app)) {
-    plan.steps.push({ action: 'delete-connected-app', target: `ConnectedApp ${CONNECTED_APP_NAME}`, status: 'planned' });
+  if (!createdByInstall(app)) {
+    plan.kept.push(`External Client App ${APP_NAME} (install did not create it)`);
+  } else if (options.purge === true) {
+    plan.steps.push({ action: 'delete-external-client-app', target: `External Client App ${APP_NAME}`, status: 'planned' });
   } else {
-    plan.kept.push(`ConnectedApp ${CONNECTED_APP_NAME} (install did not create it)`);
+    plan.kept.push(`External Client App ${APP_NAME}, which logs nobody in without ${INTEGRATION_PERMISSION_SET} (--purge deletes it)`);
   }
 }
 
@@ -206,8 +210,8 @@ export async function uninstall(conn: Connection, options: UninstallOptions = {}
       if (!results[i]?.success) Object.assign(s, { status: 'failed', error: results[i]?.errors.map((e) => e.message).join('; ') });
     });
   });
-  await run('delete-connected-app', async () => {
-    const outcome = await deleteComponents(conn, [{ type: 'ConnectedApp', members: [CONNECTED_APP_NAME] }], options);
+  await run('delete-external-client-app', async () => {
+    const outcome = await deleteComponents(conn, APP_COMPONENTS.map((c) => ({ type: c.type, members: [c.name] })).reverse(), options);
     if (!outcome.success) throw new Error(describeFailures(outcome.failures) || outcome.status);
   });
   await run('remove-related-lists', async () => {
@@ -246,10 +250,10 @@ async function presentObjects(client: SalesforceClient): Promise<string[]> {
   return [PLAY_OBJECT, TRACK_OBJECT].filter((o) => names.has(o.toLowerCase()));
 }
 
-/** An org (or local org) whose Metadata API cannot list ConnectedApp has none install created. */
-async function readConnectedAppSafely(conn: Connection, options: PollOptions): Promise<string | undefined> {
+/** An org whose Metadata API cannot list ExternalClientApplication has none install created. */
+async function readAppSafely(conn: Connection, options: PollOptions): Promise<DeployedApp | undefined> {
   try {
-    return await readConnectedApp(conn, options);
+    return await readExternalClientApp(conn, options);
   } catch {
     return undefined;
   }

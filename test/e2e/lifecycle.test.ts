@@ -1,11 +1,13 @@
 /*
  * The lifecycle features end to end, through the real sf CLI against a local org where `sf instruqt install` ran:
- * JWT login of the integration user and a sync under it, a forged assertion refused, each doctor check failing on a
+ * the External Client App of --jwt-cert (ExternalClientAppSettings switched on by a settings deploy first, listed and
+ * retrieved by the sf CLI), JWT login of the integration user and a sync under it, a forged assertion and a user the
+ * app does not pre-authorize refused, a Connected App deploy refused (Salesforce Help 005228017), each doctor check failing on a
  * broken org and passing after running the fix it prints, the smoke test leaving nothing behind, uninstall then install.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import { startE2EOrg, type E2EOrg } from '../helpers/org.js';
@@ -18,6 +20,7 @@ import { withoutRelatedList } from '../../src/lifecycle/related-lists.js';
 import { storeOf } from '../../emulator/metadata/store.js';
 import type { ObjectDef, SRecord } from '../../emulator/core/types.js';
 import { makeKeyPair } from '../lifecycle/jwt-keys.js';
+import { makeUser } from '../helpers/users.js';
 import { deleteComponents } from '../../src/lifecycle/metadata.js';
 import { connectAs } from '../lifecycle/fixture.js';
 
@@ -95,15 +98,82 @@ describe('lifecycle (e2e)', function () {
   describe('JWT login of the integration user', () => {
     const keys = makeKeyPair();
     let consumerKey: string;
+    let project: string;
+
+    /** An sf project holding one metadata file, deployed with sf project deploy start. */
+    const deploySource = async (path: string, content: string): Promise<SfResult<unknown>> => {
+      project = mkdtempSync(join(tmpdir(), 'eca-project-'));
+      writeFileSync(join(project, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: '65.0' }));
+      const file = join(project, 'force-app', 'main', 'default', path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      return o.sf.run(['project', 'deploy', 'start', '--source-dir', 'force-app', '-o', o.alias, '--json'], { cwd: project, timeoutMs: 240_000 });
+    };
 
     before(async () => {
+      // Metadata API reference, ExtlClntAppGlobalOauthSettings "Special Access Rules": install stops before changing
+      // anything, naming the Setup switch, while the org keeps OAuth consumer secrets from the Metadata API.
+      const refused = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--jwt-cert', keys.certFile, '--json']);
+      expect(refused.code, refused.stdout + refused.stderr).to.equal(1);
+      expect(refused.json?.name).to.equal('ConsumerSecretAccessOffError');
+      expect((refused.json?.actions ?? []).join(' ')).to.include('Allow Access to OAuth Consumer Secrets via Metadata API');
+      expect(storeOf(o.local.org).externalClientApps.get('ExternalClientApplication')?.size ?? 0).to.equal(0);
+
+      // What the admin switches on, as a settings deploy (ExternalClientAppSettings.enableConsumerSecretApiAccess).
+      const settings = await deploySource(
+        'settings/ExternalClientApp.settings-meta.xml',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ExternalClientAppSettings xmlns="http://soap.sforce.com/2006/04/metadata">\n    <enableConsumerSecretApiAccess>true</enableConsumerSecretApiAccess>\n</ExternalClientAppSettings>\n'
+      );
+      expect(settings.code, settings.stdout + settings.stderr).to.equal(0);
+
       const installed = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--jwt-cert', keys.certFile, '--json']);
       expect(installed.code, installed.stdout + installed.stderr).to.equal(0);
       expect(validInstall(installed.json?.result), JSON.stringify(validInstall.errors)).to.equal(true);
-      const app = installed.json?.result.lifecycle?.connectedApp;
+      const app = installed.json?.result.lifecycle?.externalClientApp;
       expect(app?.status).to.equal('created');
       expect(app?.scopes).to.deep.equal(['Api', 'RefreshToken']);
       consumerKey = app?.consumerKey ?? '';
+      expect(consumerKey).to.match(/^3MVG9/);
+
+      const again = await sf<InstallWithExtras>(['instruqt', 'install', '-o', o.alias, '--no-prompt', '--jwt-cert', keys.certFile]);
+      expect(again.code, again.stdout + again.stderr).to.equal(0);
+      expect(again.stdout).to.include(`already carries this certificate (scopes: Api, RefreshToken). Consumer key: ${consumerKey}`);
+    });
+
+    it('lists the app and retrieves it with the sf CLI', async () => {
+      const listed = await o.sf.run<Array<{ fullName: string }>>(
+        ['org', 'list', 'metadata', '--metadata-type', 'ExternalClientApplication', '-o', o.alias, '--json'],
+        { cwd: project, timeoutMs: 240_000 }
+      );
+      expect(listed.json?.result.map((r) => r.fullName), listed.stdout + listed.stderr).to.deep.equal(['Instruqt_Integration']);
+      const retrieved = await o.sf.run(
+        ['project', 'retrieve', 'start', '--metadata', 'ExternalClientApplication:Instruqt_Integration', 'ExtlClntAppOauthConfigurablePolicies', '-o', o.alias, '--json'],
+        { cwd: project, timeoutMs: 240_000 }
+      );
+      expect(retrieved.code, retrieved.stdout + retrieved.stderr).to.equal(0);
+      expect(readFileSync(join(project, 'force-app/main/default/externalClientApps/Instruqt_Integration.eca-meta.xml'), 'utf8')).to.include('Created by sf instruqt install');
+      const policies = readFileSync(join(project, 'force-app/main/default/extlClntAppOauthPolicies/Instruqt_Integration_oauthPlcy.ecaOauthPlcy-meta.xml'), 'utf8');
+      expect(policies).to.include('<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>');
+    });
+
+    it('refuses to deploy a new Connected App, as Salesforce does since Spring 26', async () => {
+      const deployed = await deploySource(
+        'connectedApps/Other_App.connectedApp-meta.xml',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata">\n    <contactEmail>a@acme.test</contactEmail>\n    <label>Other App</label>\n</ConnectedApp>\n'
+      );
+      expect(deployed.code).to.not.equal(0);
+      expect(deployed.stdout + deployed.stderr).to.include("Connected apps creation is restricted as of Spring '26");
+      expect(storeOf(o.local.org).connectedApps.size).to.equal(0);
+    });
+
+    it("refuses an administrator the app does not pre-authorize with \"user hasn't approved this consumer\"", async () => {
+      const admin = o.local.org.get('User', makeUser(o.local.org, 'System Administrator'));
+      const login = await sf([
+        'org', 'login', 'jwt', '--username', String(admin?.Username), '--jwt-key-file', keys.keyFile, '--client-id', consumerKey,
+        '--instance-url', o.local.instanceUrl, '--alias', 'instruqt-admin-jwt', '--json',
+      ]);
+      expect(login.code).to.not.equal(0);
+      expect(login.stdout + login.stderr).to.include("user hasn't approved this consumer");
     });
 
     // First: a failed `sf org login jwt` removes the username's auth file, as the sf CLI does for any JWT login.
@@ -319,6 +389,18 @@ describe('lifecycle (e2e)', function () {
       expect(o.local.org.get('User', user.Id)?.IsActive).to.equal(true);
       const after = await doctor();
       expect(after.json?.result.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
+    });
+  });
+
+  describe('uninstall --purge', () => {
+    it('deletes the External Client App with the footprint, so the org lists none', async () => {
+      const purged = await sf<UninstallResult>(['instruqt', 'uninstall', '-o', o.alias, '--purge', '--no-prompt', '--json']);
+      expect(purged.code, purged.stdout + purged.stderr).to.equal(0);
+      expect(purged.json?.result.steps.find((s) => s.action === 'delete-external-client-app')?.status).to.equal('done');
+      const listed = await sf<Array<{ fullName: string }>>(['org', 'list', 'metadata', '--metadata-type', 'ExternalClientApplication', '-o', o.alias, '--json']);
+      expect(listed.code, listed.stdout + listed.stderr).to.equal(0);
+      expect(listed.json?.result ?? []).to.deep.equal([]);
+      expect(o.local.org.getObject('Instruqt_Play__c')).to.equal(undefined);
     });
   });
 });

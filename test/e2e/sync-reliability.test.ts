@@ -13,6 +13,8 @@ import type { JournalData } from '../../src/sync/journal.js';
 import { startSyncOrg, seedPerson, type SyncOrg } from '../sync/org-fixture.js';
 import { completedRaw, inviteRaw, ndjson, reviewRaw, startedRaw, type Person } from '../sync/fixtures.js';
 import { snapshot } from '../sync/snapshot.js';
+// Static, so the org's metadata store is the one the local org below uses.
+import { applySettings } from '../../emulator/metadata/settings.js';
 
 /** 30 plays over 120+ events: new people, known Contacts, repeat players, out-of-order tails. */
 function corpus(): string {
@@ -166,18 +168,19 @@ describe('sf instruqt sync with an expired session (JWT login, end to end)', fun
   this.timeout(600_000);
 
   it('refreshes the session once and ends in the same state as a run without the fault', async () => {
-    const { ensureConnectedApp } = await import('../../src/lifecycle/connected-app.js');
+    const { ensureExternalClientApp } = await import('../../src/lifecycle/external-client-app.js');
     const { connectAs } = await import('../lifecycle/fixture.js');
     const { makeKeyPair } = await import('../lifecycle/jwt-keys.js');
     const env = await setup();
     const reference = await setup();
     try {
       const keys = makeKeyPair();
-      const app = await ensureConnectedApp(await connectAs(env.o.local), { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 50 });
+      applySettings(env.o.local.org, 'ExternalClientApp', { enableConsumerSecretApiAccess: 'true' });
+      const app = await ensureExternalClientApp(await connectAs(env.o.local), { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 50 });
       const username = String(env.o.local.org.get('User', env.o.integrationUserId)?.Username);
       const alias = `jwt-${Math.random().toString(36).slice(2, 8)}`;
       const login = await SfRunner.get().run(
-        ['org', 'login', 'jwt', '--username', username, '--jwt-key-file', keys.keyFile, '--client-id', app.consumerKey, '--instance-url', env.o.local.instanceUrl, '--alias', alias, '--json'],
+        ['org', 'login', 'jwt', '--username', username, '--jwt-key-file', keys.keyFile, '--client-id', app.consumerKey ?? '', '--instance-url', env.o.local.instanceUrl, '--alias', alias, '--json'],
         { timeoutMs: 120_000 }
       );
       expect(login.code, login.stdout + login.stderr).to.equal(0);

@@ -455,14 +455,25 @@ describe('local org Metadata API', () => {
       expect(read.license).to.equal('Salesforce API Integration');
     });
 
-    it('stores a ConnectedApp as deployed', async () => {
-      const conn = await connect(local);
+    // Salesforce Help 005228017 "New Connected Apps Can No Longer Be Created in Spring '26": creation through the
+    // Metadata API is blocked like the UI's unless Support allows it; existing apps can still be edited.
+    it('refuses a new ConnectedApp, and stores one where Support allowed connected app creation', async () => {
       const app =
         '<?xml version="1.0" encoding="UTF-8"?>\n<ConnectedApp xmlns="http://soap.sforce.com/2006/04/metadata"><contactEmail>a@b.test</contactEmail><label>Instruqt</label></ConnectedApp>';
-      const result = await deploy(conn, { 'connectedApps/Instruqt.connectedApp': app });
-      expect(result.status, problemsOf(result).join()).to.equal('Succeeded');
-      const read = (await conn.metadata.read('ConnectedApp', 'Instruqt')) as unknown as { label: string; contactEmail: string };
-      expect(read).to.include({ label: 'Instruqt', contactEmail: 'a@b.test' });
+      const refused = await deploy(await connect(local), { 'connectedApps/Instruqt.connectedApp': app });
+      expect(refused.status).to.equal('Failed');
+      expect(problemsOf(refused).join()).to.include("Connected apps creation is restricted as of Spring '26");
+
+      const allowed = await startLocalOrg({ deployStepMs: 5, allowConnectedAppCreation: true });
+      try {
+        const conn = await connect(allowed);
+        const result = await deploy(conn, { 'connectedApps/Instruqt.connectedApp': app });
+        expect(result.status, problemsOf(result).join()).to.equal('Succeeded');
+        const read = (await conn.metadata.read('ConnectedApp', 'Instruqt')) as unknown as { label: string; contactEmail: string };
+        expect(read).to.include({ label: 'Instruqt', contactEmail: 'a@b.test' });
+      } finally {
+        await allowed.stop();
+      }
     });
   });
 

@@ -4,7 +4,9 @@
  */
 import { expect } from 'chai';
 import { describeExtras, installExtras, wantsExtras } from '../../src/lifecycle/install-extras.js';
-import { connectedApps, storeOf } from '../../emulator/metadata/store.js';
+import { storeOf } from '../../emulator/metadata/store.js';
+import { ecaStore } from '../../emulator/metadata/external-client-app.js';
+import { applySettings } from '../../emulator/metadata/settings.js';
 import { makeKeyPair } from './jwt-keys.js';
 import { startInstalled, type Installed } from './fixture.js';
 
@@ -22,6 +24,7 @@ describe('install extras', function () {
   let env: Installed;
   beforeEach(async () => {
     env = await startInstalled();
+    applySettings(env.local.org, 'ExternalClientApp', { enableConsumerSecretApiAccess: 'true' });
   });
   afterEach(async () => env.local.stop());
 
@@ -32,20 +35,21 @@ describe('install extras', function () {
     const layoutsBefore = storeOf(env.local.org).layouts.get('Lead-Lead Layout')?.raw;
 
     const dry = await installExtras(env.conn, { ...options, dryRun: true });
-    expect(dry.connectedApp?.status).to.equal('created');
-    expect(connectedApps(env.local.org).size).to.equal(0);
+    expect(dry.externalClientApp?.status).to.equal('created');
+    expect(dry.externalClientApp?.consumerKey).to.equal(undefined);
+    expect(ecaStore(env.local.org, 'ExternalClientApplication').size).to.equal(0);
     expect(env.local.org.query('PermissionSetGroupComponent', (c) => c.PermissionSetGroupId === group.Id)).to.deep.equal([]);
     expect(storeOf(env.local.org).layouts.get('Lead-Lead Layout')?.raw).to.equal(layoutsBefore);
     expect(describeExtras(dry, { instanceUrl: env.local.instanceUrl, dryRun: true }).lines.join('\n')).to.include('would be added to Lead-Lead Layout');
 
     const first = await installExtras(env.conn, options);
     const printed = describeExtras(first, { username: String(env.user.Username), instanceUrl: env.local.instanceUrl });
-    expect(printed.lines.join('\n')).to.include(`sf org login jwt --username ${String(env.user.Username)} --jwt-key-file <key.pem> --client-id ${first.connectedApp?.consumerKey ?? ''}`);
+    expect(printed.lines.join('\n')).to.include(`sf org login jwt --username ${String(env.user.Username)} --jwt-key-file <key.pem> --client-id ${first.externalClientApp?.consumerKey ?? ''}`);
     expect(printed.lines.join('\n')).to.include('Instruqt_Viewer given to: Sales_Reps');
     expect(printed.warnings.join('\n')).to.include('ghost@acme.test');
 
     const second = await installExtras(env.conn, options);
-    expect(second.connectedApp?.status).to.equal('unchanged');
+    expect(second.externalClientApp?.status).to.equal('unchanged');
     expect(second.viewers?.writes).to.equal(0);
     expect(second.relatedLists?.deployed).to.equal(false);
     expect(describeExtras(second, { instanceUrl: env.local.instanceUrl }).lines.join('\n')).to.include('already on Contact-Contact Layout');

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 
 export type KeyPair = { dir: string; keyFile: string; certFile: string; key: string; cert: string };
 
-export function makeKeyPair(): KeyPair {
+/** `days`: how long the certificate is valid (doctor fails one with fewer than 30 days left). */
+export function makeKeyPair(days = 400): KeyPair {
   const dir = mkdtempSync(join(tmpdir(), 'instruqt-jwt-'));
   const keyFile = join(dir, 'server.key');
   const certFile = join(dir, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=instruqt-integration'], {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', String(days), '-subj', '/CN=instruqt-integration'], {
     stdio: 'ignore',
   });
   return { dir, keyFile, certFile, key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };

@@ -1,20 +1,23 @@
 /*
- * The Connected App of install --jwt-cert and the local org's JWT bearer flow: the app carries the certificate, only
- * the api and refresh_token scopes, admin approval and pre-authorization through Instruqt_Integration; the token
- * endpoint checks signature, issuer, audience, expiry and subject, with Salesforce's OAuth error bodies.
+ * The External Client App of install --jwt-cert and the local org's JWT bearer flow: the app carries the certificate
+ * (ExtlClntAppGlobalOauthSettings), only the api and refresh_token scopes (ExtlClntAppOauthSettings), admin-approved
+ * users pre-authorized through Instruqt_Integration (ExtlClntAppOauthConfigurablePolicies); Salesforce generates the
+ * consumer key and keeps it across deploys. The token endpoint checks signature, issuer, audience, expiry and subject,
+ * with Salesforce's OAuth error bodies (Salesforce Help "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration").
  */
 /* eslint-disable camelcase -- OAuth's wire format (grant_type, error_description) */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CONNECTED_APP_NAME, ensureConnectedApp, readCertificate } from '../../src/lifecycle/connected-app.js';
-import { connectedApps } from '../../emulator/metadata/store.js';
+import { APP_NAME, ensureExternalClientApp, readCertificate } from '../../src/lifecycle/external-client-app.js';
+import { ecaStore } from '../../emulator/metadata/external-client-app.js';
+import { applySettings } from '../../emulator/metadata/settings.js';
 import { makeKeyPair, signAssertion, type KeyPair } from './jwt-keys.js';
 import { startInstalled, type Installed } from './fixture.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-describe('JWT bearer login through the Connected App', function () {
+describe('JWT bearer login through the External Client App', function () {
   this.timeout(60_000);
   let env: Installed;
   let keys: KeyPair;
@@ -25,8 +28,9 @@ describe('JWT bearer login through the Connected App', function () {
   });
   beforeEach(async () => {
     env = await startInstalled();
-    const app = await ensureConnectedApp(env.conn, { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
-    consumerKey = app.consumerKey;
+    applySettings(env.local.org, 'ExternalClientApp', { enableConsumerSecretApiAccess: 'true' });
+    const app = await ensureExternalClientApp(env.conn, { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    consumerKey = app.consumerKey ?? '';
   });
   afterEach(async () => env.local.stop());
 
@@ -46,20 +50,33 @@ describe('JWT bearer login through the Connected App', function () {
     ...overrides,
   });
 
-  it('deploys the app with the certificate, two scopes, admin approval and the integration permission set', () => {
-    const raw = connectedApps(env.local.org).get(CONNECTED_APP_NAME)?.raw ?? '';
-    expect(raw).to.include('<isAdminApproved>true</isAdminApproved>');
-    expect([...raw.matchAll(/<scopes>(\w+)<\/scopes>/g)].map((m) => m[1])).to.deep.equal(['Api', 'RefreshToken']);
-    expect(raw).to.include('<permissionSetName>Instruqt_Integration</permissionSetName>');
-    expect(raw).to.include(keys.cert.split('\n')[1]);
-    expect(consumerKey).to.match(/^3MVG9\w{80}$/);
+  it('deploys the app with the certificate, two scopes, admin-approved users pre-authorized through the integration permission set', () => {
+    const raw = (type: string, name: string): string => ecaStore(env.local.org, type).get(name)?.raw ?? '';
+    expect(raw('ExternalClientApplication', APP_NAME)).to.include('<distributionState>Local</distributionState>');
+    expect(raw('ExtlClntAppOauthSettings', `${APP_NAME}_oauth`)).to.include('<commaSeparatedOauthScopes>Api,RefreshToken</commaSeparatedOauthScopes>');
+    const policies = raw('ExtlClntAppOauthConfigurablePolicies', `${APP_NAME}_oauthPlcy`);
+    expect(policies).to.include('<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>');
+    expect(policies).to.include('<commaSeparatedPermissionSet>Instruqt_Integration</commaSeparatedPermissionSet>');
+    expect(raw('ExtlClntAppGlobalOauthSettings', `${APP_NAME}_glbloauth`)).to.include(keys.cert.split('\n')[1]);
+    expect(consumerKey).to.equal(ecaStore(env.local.org, 'ExtlClntAppGlobalOauthSettings').get(`${APP_NAME}_glbloauth`)?.consumerKey);
+  });
+
+  it('stops before deploying anything when the org keeps OAuth consumer secrets from the Metadata API, naming the Setup switch', async () => {
+    applySettings(env.local.org, 'ExternalClientApp', { enableConsumerSecretApiAccess: 'false' });
+    const other = makeKeyPair();
+    const error = await ensureExternalClientApp(env.conn, { certificatePath: other.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 }).catch(
+      (e: Error & { actions?: string[] }) => e
+    );
+    expect((error as Error).name).to.equal('ConsumerSecretAccessOffError');
+    expect(((error as { actions?: string[] }).actions ?? []).join(' ')).to.include('Allow Access to OAuth Consumer Secrets via Metadata API');
+    expect(ecaStore(env.local.org, 'ExtlClntAppGlobalOauthSettings').get(`${APP_NAME}_glbloauth`)?.raw).to.include(keys.cert.split('\n')[1]);
   });
 
   it('keeps the app and its consumer key when run again with the same certificate, and rotates the certificate in place', async () => {
-    const again = await ensureConnectedApp(env.conn, { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    const again = await ensureExternalClientApp(env.conn, { certificatePath: keys.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
     expect(again).to.include({ status: 'unchanged', consumerKey });
     const other = makeKeyPair();
-    const rotated = await ensureConnectedApp(env.conn, { certificatePath: other.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    const rotated = await ensureExternalClientApp(env.conn, { certificatePath: other.certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
     expect(rotated).to.include({ status: 'updated', consumerKey });
     expect((await token(signAssertion(claims(), keys.key))).body.error).to.equal('invalid_grant');
     expect((await token(signAssertion(claims(), other.key))).status).to.equal(200);

@@ -7,8 +7,9 @@ import { expect } from 'chai';
 import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
 import { install } from '../../src/install/install.js';
 import { runDoctor } from '../../src/lifecycle/doctor.js';
-import { ensureConnectedApp, CONNECTED_APP_NAME } from '../../src/lifecycle/connected-app.js';
-import { connectedApps, storeOf } from '../../emulator/metadata/store.js';
+import { ensureExternalClientApp, APP_NAME } from '../../src/lifecycle/external-client-app.js';
+import { ecaStore } from '../../emulator/metadata/external-client-app.js';
+import { applySettings } from '../../emulator/metadata/settings.js';
 import { makeKeyPair } from './jwt-keys.js';
 import { startInstalled, permissionSet, same, type Installed } from './fixture.js';
 
@@ -77,23 +78,34 @@ describe('uninstall', function () {
     expect((await uninstall(env.conn, { purge: true, maxPollMs: 20 })).steps).to.deep.equal([]);
   });
 
-  it('deletes the Connected App install created, and keeps one it did not create', async () => {
-    await ensureConnectedApp(env.conn, { certificatePath: makeKeyPair().certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
-    const result = await uninstall(env.conn, { maxPollMs: 20 });
-    expect(result.steps.find((s) => s.action === 'delete-connected-app')?.status, JSON.stringify(result.steps)).to.equal('done');
-    expect(connectedApps(env.local.org).has(CONNECTED_APP_NAME)).to.equal(false);
+  it('keeps the External Client App without --purge (no holder of the set can log in) and deletes it with --purge', async () => {
+    applySettings(env.local.org, 'ExternalClientApp', { enableConsumerSecretApiAccess: 'true' });
+    await ensureExternalClientApp(env.conn, { certificatePath: makeKeyPair().certFile, contactEmail: 'admin@acme.test', maxPollMs: 20 });
+    const plain = await uninstall(env.conn, { maxPollMs: 20 });
+    expect(plain.steps.map((s) => s.action)).to.not.include('delete-external-client-app');
+    expect(plain.kept.join('\n')).to.include(`External Client App ${APP_NAME}`);
+    expect(ecaStore(env.local.org, 'ExternalClientApplication').has(APP_NAME)).to.equal(true);
 
+    const purged = await uninstall(env.conn, { purge: true, maxPollMs: 20 });
+    expect(purged.steps.find((s) => s.action === 'delete-external-client-app')?.status, JSON.stringify(purged.steps)).to.equal('done');
+    for (const type of ['ExternalClientApplication', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies']) {
+      expect(ecaStore(env.local.org, type).size, type).to.equal(0);
+    }
+  });
+
+  it('keeps an External Client App of that name install did not create', async () => {
     const at = new Date().toISOString();
-    storeOf(env.local.org).connectedApps.set(CONNECTED_APP_NAME, {
-      fullName: CONNECTED_APP_NAME,
-      raw: '<ConnectedApp><label>Theirs</label><contactEmail>x@acme.test</contactEmail></ConnectedApp>',
+    ecaStore(env.local.org, 'ExternalClientApplication').set(APP_NAME, {
+      fullName: APP_NAME,
+      raw: '<ExternalClientApplication><label>Theirs</label><contactEmail>x@acme.test</contactEmail></ExternalClientApplication>',
       createdDate: at,
       lastModifiedDate: at,
       createdById: '',
     });
-    const again = await uninstall(env.conn, { maxPollMs: 20 });
-    expect(again.steps).to.deep.equal([]);
-    expect(again.kept.join('\n')).to.include('install did not create it');
+    const result = await uninstall(env.conn, { purge: true, maxPollMs: 20 });
+    expect(result.steps.map((s) => s.action)).to.not.include('delete-external-client-app');
+    expect(result.kept.join('\n')).to.include('install did not create it');
+    expect(ecaStore(env.local.org, 'ExternalClientApplication').has(APP_NAME)).to.equal(true);
   });
 
   it('lets install bring the integration back after an uninstall', async () => {

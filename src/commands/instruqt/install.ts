@@ -5,9 +5,11 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { install } from '../../install/install.js';
+import { pollIntervalMs } from '../../install/deploy.js';
 import { progressView } from '../../install/progress.js';
 import type { InstallResult } from '../../install/types.js';
 import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
+import { checkAppPrerequisites, readCertificate } from '../../lifecycle/external-client-app.js';
 
 export type InstructInstallResult = InstallResult & { lifecycle?: InstallExtrasResult };
 
@@ -50,6 +52,11 @@ export default class Install extends SfCommand<InstructInstallResult> {
     const { flags } = await this.parse(Install);
     const org = flags['target-org'];
     const targetOrg = org.getUsername() ?? '';
+    if (flags['jwt-cert']) {
+      // Before anything changes: a bad certificate or an org that cannot take the app stops the install here.
+      await readCertificate(flags['jwt-cert']);
+      await checkAppPrerequisites(org.getConnection(flags['api-version']), { maxPollMs: pollIntervalMs() });
+    }
     const view = progressView({
       jsonEnabled: this.jsonEnabled(),
       heading: messages.getMessage(flags['dry-run'] ? 'title.dry-run' : 'title', [targetOrg]),
@@ -76,7 +83,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
       const extras = { dryRun: flags['dry-run'], jwtCert: flags['jwt-cert'], viewers: flags.viewers, relatedLists: flags['related-lists'] };
       if (!result.success || !wantsExtras(extras)) return result;
       const connection = org.getConnection(flags['api-version']);
-      const lifecycle = await installExtras(connection, { ...extras, contactEmail: result.user?.email });
+      const lifecycle = await installExtras(connection, { ...extras, contactEmail: result.user?.email, maxPollMs: pollIntervalMs() });
       const printed = describeExtras(lifecycle, { ...extras, username: result.user?.username, instanceUrl: connection.instanceUrl });
       for (const line of printed.lines) this.log(line);
       for (const warning of printed.warnings) this.warn(warning);
