@@ -2,13 +2,18 @@
  * `sf instruqt sync`: parses flags, opens the input and the client, shows progress (silent with --json), and
  * renders the typed result of src/sync/engine.ts. Exit 68 when some records or lines failed or the run stopped early.
  */
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages, SfError } from '@salesforce/core';
 import { SalesforceClient } from '../../salesforce/client.js';
 import { ConfigError, loadConfig } from '../../sync/config.js';
 import { runSync, SyncError, type SyncProgress, type SyncResult } from '../../sync/engine.js';
 import { openInput } from '../../sync/input.js';
+import { FailedRecordsPathError } from '../../sync/failed.js';
+import { defaultJournalDir, Journal } from '../../sync/journal.js';
+import { SyncLock, SyncLockedError } from '../../sync/lock.js';
+import { assertApiVersion } from '../../salesforce/api-version.js';
+import { exitOnInterrupt } from '../../cli/interrupt.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
@@ -46,13 +51,24 @@ export default class Sync extends SfCommand<SyncResult> {
       if (e instanceof ConfigError) throw messages.createError('error.InvalidConfig', [e.message]);
       throw e;
     });
-    if (flags.file !== '-') {
-      await access(flags.file).catch(() => {
-        throw messages.createError('error.InputNotFound', [flags.file]);
-      });
-    }
+    if (flags.file !== '-') await checkInputFile(flags.file);
     const org = flags['target-org'];
-    const client = new SalesforceClient(org.getConnection(flags['api-version']), { maxApiCalls: flags['max-api-calls'] });
+    const connection = org.getConnection(flags['api-version']);
+    await assertApiVersion(connection, flags['api-version']);
+    const client = new SalesforceClient(connection, { maxApiCalls: flags['max-api-calls'] });
+    const orgId = org.getOrgId();
+    const journalDir = flags['journal-dir'] ?? defaultJournalDir();
+    // One writer per org: a dry run writes neither the org nor the journal.
+    const lock = flags['dry-run'] ? undefined : takeLock(journalDir, orgId);
+    const restoreSignals = exitOnInterrupt({
+      json: this.jsonEnabled(),
+      message: messages.getMessage('error.Interrupted'),
+      cleanup: () => {
+        this.spinner.stop(messages.getMessage('progress.interrupted'));
+        new Journal(journalDir, orgId).discardPartialSync();
+        lock?.release();
+      },
+    });
     const onProgress = this.progressReporter();
 
     let result: SyncResult;
@@ -60,11 +76,12 @@ export default class Sync extends SfCommand<SyncResult> {
     try {
       result = await runSync({
         client,
-        orgId: org.getOrgId(),
+        orgId,
         input: openInput(flags.file),
+        rereadInput: flags.file === '-' ? undefined : (): ReturnType<typeof openInput> => openInput(flags.file),
         config,
         dryRun: flags['dry-run'],
-        journalDir: flags['journal-dir'],
+        journalDir,
         failedRecordsFile: flags['failed-records'],
         onProgress,
         onWarning: (message) => {
@@ -75,6 +92,9 @@ export default class Sync extends SfCommand<SyncResult> {
     } catch (e) {
       this.spinner.stop(messages.getMessage('progress.failed'));
       throw this.explain(e);
+    } finally {
+      lock?.release();
+      restoreSignals();
     }
     this.spinner.stop(messages.getMessage('progress.done'));
     if (warnings > MAX_WARNINGS) this.warn(messages.getMessage('summary.moreWarnings', [warnings - MAX_WARNINGS]));
@@ -102,6 +122,7 @@ export default class Sync extends SfCommand<SyncResult> {
   }
 
   private explain(e: unknown): Error {
+    if (e instanceof FailedRecordsPathError) return messages.createError('error.FailedRecordsNotWritable', [e.path, e.message]);
     if (e instanceof SyncError) {
       const name = `error.${e.code}`;
       return messages.createError(name, [e.message, (e.detail ?? []).join(', ')]);
@@ -126,5 +147,23 @@ export default class Sync extends SfCommand<SyncResult> {
     this.log(messages.getMessage('summary.apiCalls', [r.apiCalls, r.bulkJobs]));
     if (r.failures > 0) this.warn(messages.getMessage('summary.failures', [r.failures, r.failedRecordsFile ?? '-']));
     if (r.status === 'stopped') this.warn(messages.getMessage('summary.stopped', [r.stoppedReason ?? '']));
+  }
+}
+
+/** --file must name a readable file: not a folder, not missing. */
+async function checkInputFile(file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info) throw messages.createError('error.InputNotFound', [file]);
+  if (info.isDirectory()) throw messages.createError('error.InputIsDirectory', [file]);
+}
+
+function takeLock(dir: string, orgId: string): SyncLock {
+  try {
+    return SyncLock.acquire(dir, orgId);
+  } catch (e) {
+    if (!(e instanceof SyncLockedError)) throw e;
+    const o = e.owner;
+    const who = o ? messages.getMessage('lock.owner', [o.pid, o.host, o.startedAt]) : messages.getMessage('lock.unknownOwner');
+    throw messages.createError('error.SyncLocked', [orgId, who], [e.file]);
   }
 }
