@@ -31,6 +31,7 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
     const interactive = !this.jsonEnabled() && process.stdin.isTTY;
     const result = await uninstall(org.getConnection(flags['api-version']), {
       username: flags.username,
+      runningUsername: org.getUsername(),
       purge: flags.purge,
       dryRun: flags['dry-run'],
       confirm: async (steps) => {
@@ -58,6 +59,6 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
   }
 
   private describe(step: UninstallStep): string {
-    return messages.getMessage(`action.${step.action}`, [step.target]);
+    return messages.getMessage(`action.${step.action}`, [step.target, step.reason ?? '']);
   }
 }
