@@ -6,7 +6,7 @@ import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../../salesforce/client.js';
 import { auditIntegration, auditToJUnit, type AuditResult } from '../../../perms/index.js';
-import { policyForCommand } from '../../../perms/fixes.js';
+import { policyCommandError, policyForCommand } from '../../../perms/fixes.js';
 import {
   findingColumns,
   findingRows,
@@ -47,6 +47,8 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
       users: flags.user,
       strict: flags.strict,
       targetOrg: await orgReference(org),
+    }).catch((e: unknown) => {
+      throw policyCommandError(e);
     });
     for (const w of result.warnings) this.warn(w);
     if (flags.junit) writeFileSync(flags.junit, auditToJUnit(result));
