@@ -2,8 +2,8 @@
  * The remedy each finding names: a command (perms reduce, sf org assign permset) or the Setup path an admin follows.
  * Wording lives in messages/instruqt.perms.check.md; this module only picks the right remedy for the grant's source.
  */
-import { Messages, type SfError } from '@salesforce/core';
 import { resolve } from 'node:path';
+import { Messages, type SfError } from '@salesforce/core';
 import { defaultPolicyPath, loadPolicy, PolicyError, type Policy } from './policy.js';
 import type { GrantSource } from './effective-permissions.js';
 
