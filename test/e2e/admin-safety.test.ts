@@ -2,10 +2,15 @@
  * Install and uninstall never turn an administrator into the integration user or deactivate one, through the real sf
  * CLI against a local org: install refuses the running user and users with administrator powers (from a profile or a
  * permission set) before changing anything; a user without setup rights is told which permissions are missing;
- * uninstall deactivates only the integration user and says whom it keeps active and why.
+ * uninstall deactivates only the integration user and says whom it keeps active and why. A policy naming permissions
+ * the org lacks is refused before auditing, and the printed fix of a failed audit keeps the admin's --policy.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { SfRunner, type SfResult } from '../helpers/sf.js';
+import { SfRunner, repoRoot, type SfResult } from '../helpers/sf.js';
+import type { Policy } from '../../src/perms/policy.js';
 import { loginAs } from '../helpers/org.js';
 import { makeUser } from '../helpers/users.js';
 import { startSyncOrg, type SyncOrg } from '../sync/org-fixture.js';
@@ -64,6 +69,37 @@ describe('administrators are never the integration user (end to end)', function 
     expect(r.stderr).to.contain('View Setup and Configuration').and.contain('Missing:').and.contain('Manage Users');
     expect(r.stderr).to.not.contain('Re-run this command');
     expect(r.stderr.match(/INVALID_TYPE/g) ?? []).to.have.length.at.most(1);
+  });
+
+  it('perms check refuses a policy naming a permission the org lacks; its printed fix keeps --policy and, run as printed, reduces against that policy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const shipped = JSON.parse(readFileSync(join(repoRoot, 'policy', 'instruqt-integration.policy.json'), 'utf8')) as Policy & { $schema?: string };
+    delete shipped.$schema;
+    const unknown = join(dir, 'typo.policy.json');
+    writeFileSync(unknown, JSON.stringify({ ...shipped, forbidden: [...shipped.forbidden, { name: 'ModifyAllDatta', label: 'Typo' }] }));
+    const before = JSON.stringify(integrationSet());
+    for (const command of [['perms', 'check'], ['perms', 'reduce', '--no-prompt']]) {
+      const r = await run<unknown>(['instruqt', ...command, '--policy', unknown, '--json']);
+      const error = r.json as unknown as ErrorJson;
+      expect(r.code, r.stdout).to.equal(1);
+      expect(error.name).to.equal('PolicyError');
+      expect(error.actions?.join(' ')).to.contain('forbidden: "ModifyAllDatta" is not a permission of this org');
+    }
+    expect(JSON.stringify(integrationSet())).to.equal(before);
+
+    // The admin's own policy: Password Never Expires is forbidden there (the shipped one allows it).
+    const own = join(dir, 'own policy.json');
+    const allowed = (shipped.allowed?.userPermissions ?? []).filter((p) => p.name !== 'PasswordNeverExpires');
+    writeFileSync(own, JSON.stringify({ ...shipped, allowed: { userPermissions: allowed }, forbidden: [...shipped.forbidden, { name: 'PasswordNeverExpires', label: 'Password Never Expires' }] }));
+    o.local.org.update('PermissionSet', integrationSet().Id, { PermissionsPasswordNeverExpires: true });
+    const check = await run<unknown>(['instruqt', 'perms', 'check', '--policy', own]);
+    expect(check.code, check.stdout + check.stderr).to.equal(1);
+    const fix = check.stdout.split('\n').map((l) => /Run: (sf instruqt perms reduce .*)$/.exec(l)?.[1]).find(Boolean);
+    expect(fix).to.equal(`sf instruqt perms reduce --target-org ${alias} --policy "${own}"`);
+    const words = [...(fix ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(1);
+    const reduced = await sf().run<unknown>([...words, '--no-prompt'], { timeoutMs: 180_000 });
+    expect(reduced.code, reduced.stdout + reduced.stderr).to.equal(0);
+    expect(integrationSet().PermissionsPasswordNeverExpires).to.equal(false);
   });
 
   it('uninstall deactivates the integration user only: an administrator holding Instruqt_Integration, and the running admin, only lose the set', async () => {
