@@ -111,6 +111,10 @@ describe('administrators are never the integration user (end to end)', function 
     const integration = String(userOf(o.integrationUserId).Username);
     const adminName = String(userOf(otherAdmin).Username);
 
+    const badVersion = await run<unknown>(['instruqt', 'uninstall', '--api-version', '99.0']);
+    expect(badVersion.code).to.equal(1);
+    expect(badVersion.stderr).to.match(/--api-version 99\.0 is not a version this org supports: it serves API versions \d+\.0 to \d+\.0/);
+
     const plan = await run<unknown>(['instruqt', 'uninstall', '--dry-run']);
     expect(plan.code, plan.stderr).to.equal(0);
     expect(plan.stdout).to.contain(`Deactivate user ${integration}: the integration user (holds Instruqt_Integration`);

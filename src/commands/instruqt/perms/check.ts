@@ -17,6 +17,7 @@ import {
   overallLine,
   verdictLine,
 } from '../../../perms/render.js';
+import { assertApiVersion } from '../../../salesforce/api-version.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.check');
@@ -41,6 +42,7 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
     const { flags } = await this.parse(PermsCheck);
     const policy = policyForCommand(flags.policy);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const result = await auditIntegration(client, {
       policy,

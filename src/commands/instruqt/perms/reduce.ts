@@ -15,6 +15,7 @@ import {
 } from '../../../perms/index.js';
 import { findingColumns, findingRows, fixesHeader, fixLines, orgReference, overallLine, verdictLine } from '../../../perms/render.js';
 import { describeSource, policyCommandError, policyForCommand } from '../../../perms/fixes.js';
+import { assertApiVersion } from '../../../salesforce/api-version.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.reduce');
@@ -42,6 +43,7 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
     const { flags } = await this.parse(PermsReduce);
     const policy = policyForCommand(flags.policy);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const opts = {
       policy,
