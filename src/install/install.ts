@@ -120,6 +120,9 @@ export async function install(connection: Connection, given: InstallOptions): Pr
         permissionNames: policy.installOnly.map((p) => p.name),
         usernames: (org) => [...(options.username ? [options.username] : []), defaultUsername(org.id, runningUsername, org.sandboxName)],
         profileName: options.profile,
+        forbidden: policy.forbidden,
+      }).catch((error: unknown) => {
+        throw setupAccessError(error, runningUsername, options.targetOrg);
       });
       result.org = snapshot.org;
       plan = computePlan(footprint, snapshot, {
@@ -299,6 +302,14 @@ async function findPermissionSetId(client: SalesforceClient): Promise<string> {
     `SELECT Id FROM PermissionSet WHERE Name = ${soqlLiteral(INTEGRATION_PERMISSION_SET)}`
   );
   return rows[0]?.Id ?? '';
+}
+
+/** Setup objects (PermissionSet, PermissionSetAssignment, User...) are INVALID_TYPE to a user without View Setup. */
+function setupAccessError(error: unknown, username: string, targetOrg: string): Error {
+  if (error instanceof SalesforceApiError && error.errorCode === 'INVALID_TYPE') {
+    return installError('MissingSetupAccess', [username], [targetOrg], error);
+  }
+  return error as Error;
 }
 
 /** Salesforce refusals that are not a stage's own error: API disabled, or a plain refusal named with its stage. */

@@ -25,7 +25,10 @@ export type InstallErrorName =
   | 'AssignmentFailed'
   | 'UserCreateFailed'
   | 'Salesforce'
-  | 'VerifyFailed';
+  | 'VerifyFailed'
+  | 'RunningUserAsIntegrationUser'
+  | 'UnsuitableIntegrationUser'
+  | 'MissingSetupAccess';
 
 /** An error of a named kind from messages/instruqt.install.md (`error.<name>` and `error.<name>.actions`). */
 export function installError(

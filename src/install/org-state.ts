@@ -7,6 +7,7 @@ import type { SalesforceClient, CompositeSubresponse, DescribeSObject, QueryResu
 import { SalesforceApiError } from '../salesforce/errors.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
 import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
+import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow } from '../lifecycle/admin-powers.js';
 import { sandboxNameFromUrl } from './integration-user.js';
 import type { LicenceRecord, OrgInfo, OrgSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
 
@@ -24,6 +25,8 @@ export type ReadOptions = {
   permissionNames: string[];
   /** --profile, looked up by name besides the integration licence's profiles. */
   profileName?: string;
+  /** Permissions an integration user must never hold (the policy's forbidden ones), besides ADMIN_POWERS. */
+  forbidden?: Array<{ name: string; label?: string }>;
 };
 
 type Row = Record<string, unknown>;
@@ -48,8 +51,16 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
         'PermissionsViewAllRecords, PermissionsModifyAllRecords, PermissionsViewAllFields ' +
         `FROM ObjectPermissions WHERE Parent.Name = ${ps}`
     ),
+    psDescribe: describe('PermissionSet'),
     ...Object.fromEntries(options.objectNames.map((o) => [`describe_${o}`, describe(o)])),
   });
+  // Only permissions this org's PermissionSet has can be queried (a policy may name one of a newer release).
+  const psFields = new Map(
+    ((first.psDescribe.body as { fields?: Array<{ name: string; label?: string }> }).fields ?? []).map((f) => [f.name, f.label])
+  );
+  const powers = [...ADMIN_POWERS, ...(options.forbidden ?? []).map((f) => ({ name: f.name, label: f.label ?? f.name }))]
+    .filter((p, i, all) => all.findIndex((q) => q.name === p.name) === i)
+    .filter((p) => psFields.has(`Permissions${p.name}`));
 
   const orgRow = rows(first.org)[0] ?? {};
   const isSandbox = orgRow.IsSandbox === true;
@@ -88,17 +99,19 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
     fieldPerms: query(
       `SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${ps}`
     ),
-    // The profile's own permission set shows up here too, so this is the running user's full set of grants.
-    runningPerms: query(
-      'SELECT PermissionSet.PermissionsModifyMetadata, PermissionSet.PermissionsModifyAllData, ' +
-        'PermissionSet.PermissionsManageUsers FROM PermissionSetAssignment ' +
-        `WHERE Assignee.Username = ${soqlLiteral(options.runningUsername)}`
+    // Every candidate's grants (an administrator is never taken for the integration user) and the running user's:
+    // the profile's own permission set shows up here too, so this is each user's full set of grants.
+    grants: query(
+      `${grantsSelect(powers.map((p) => p.name))} WHERE Assignee.Username IN ${soqlIn(usernames)} OR AssigneeId IN ${soqlIn(assigneeIds)}`
     ),
   });
 
   const allUsers = rows(second.users);
   const running = allUsers.find((u) => equalsIgnoreCase(u.Username, options.runningUsername));
-  const grants = rows(second.runningPerms).map((r) => (r.PermissionSet ?? {}) as Row);
+  const grantRows = rows(second.grants) as GrantRow[];
+  const grants = grantRows
+    .filter((r) => running?.Id !== undefined && str(r.AssigneeId).slice(0, 15) === str(running.Id).slice(0, 15))
+    .map((r) => (r.PermissionSet ?? {}) as Row);
   const granted = (name: string): boolean => grants.some((g) => g[`Permissions${name}`] === true);
 
   const objects: Record<string, DescribeSObject | undefined> = {};
@@ -130,6 +143,7 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
     psl: pslRow ? toLicence(pslRow) : undefined,
     pslAssigneeIds: rows(second.pslAssignments).map((r) => str(r.AssigneeId)),
     profiles: rows(second.profiles).map(toProfile),
+    powers: Object.fromEntries(grantsOf(grantRows, powers)),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { diffFootprint } from '../footprint/compare.js';
 import { integrationPermissionSet, type Footprint } from '../footprint/footprint.js';
+import { describeGrants } from '../lifecycle/admin-powers.js';
 import { installError, messages } from './messages.js';
 import { INTEGRATION_LICENCE } from './org-state.js';
 import type { AssignmentPlan, InstallPlan, OrgSnapshot, ProfileRecord, UserPlan, UserRecord } from './types.js';
@@ -97,6 +98,7 @@ function existingUser(
   options: PlanOptions,
   warnings: string[]
 ): UserPlan {
+  refuseUnsuitable(user, snapshot, options);
   if (user.licenceName && user.licenceName !== INTEGRATION_LICENCE) {
     warnings.push(messages.getMessage('warning.userProfile', [user.username, user.profileName ?? '?', user.licenceName]));
   }
@@ -116,6 +118,22 @@ function existingUser(
     profile: user.profileName ? { id: user.profileId, name: user.profileName, licence: user.licenceName } : undefined,
     needsPsl: user.licenceName ? user.licenceName === INTEGRATION_LICENCE : snapshot.psl !== undefined,
   };
+}
+
+/**
+ * Before anything changes: the integration user is never the person running the install, nor anyone holding
+ * administrator or forbidden permissions outside Instruqt_Integration (it would fail its own audit, and uninstall
+ * would have to deactivate an administrator).
+ */
+function refuseUnsuitable(user: UserRecord, snapshot: OrgSnapshot, options: PlanOptions): void {
+  const same = (a: string, b: string): boolean => a !== '' && a.slice(0, 15) === b.slice(0, 15);
+  if (same(user.id, snapshot.runningUser.id) || user.username.toLowerCase() === snapshot.runningUser.username.toLowerCase()) {
+    throw installError('RunningUserAsIntegrationUser', [user.username], [options.targetOrg]);
+  }
+  const grants = snapshot.powers?.[user.id.slice(0, 15)] ?? [];
+  if (grants.length) {
+    throw installError('UnsuitableIntegrationUser', [user.username, describeGrants(grants)], [options.targetOrg]);
+  }
 }
 
 function newUser(username: string, snapshot: OrgSnapshot, options: PlanOptions, warnings: string[]): UserPlan {

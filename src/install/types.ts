@@ -72,6 +72,8 @@ export type OrgSnapshot = {
   pslAssigneeIds: string[];
   /** Profiles of the Salesforce Integration licence, and the --profile one. */
   profiles: ProfileRecord[];
+  /** Administrator or forbidden permissions of the users read, by 15-character id, outside Instruqt_Integration. */
+  powers?: Record<string, Array<{ permission: string; label: string; source: string }>>;
 };
 
 export type UserPlan = {

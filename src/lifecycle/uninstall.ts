@@ -7,8 +7,8 @@
 import type { Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
+import { decideUsers, type UserDecision } from './uninstall-users.js';
 import {
-  findIntegrationUser,
   integrationLicenceOf,
   INTEGRATION_PERMISSION_SET,
   INTEGRATION_PSL_LABEL,
@@ -34,6 +34,8 @@ export type UninstallStep = {
   action: UninstallAction;
   /** What it acts on, for people: 'Instruqt_Integration -> user@x', 'CustomObject Instruqt_Play__c'. */
   target: string;
+  /** Why this step is planned (whom a user step acts on, and why that user). */
+  reason?: string;
   ids?: string[];
   status: 'planned' | 'done' | 'failed' | 'skipped';
   error?: string;
@@ -52,6 +54,8 @@ export type UninstallResult = {
 
 export type UninstallOptions = PollOptions & {
   username?: string;
+  /** The user running the uninstall: never deactivated. */
+  runningUsername?: string;
   purge?: boolean;
   dryRun?: boolean;
   /** Called with the plan before anything changes; false stops (nothing changed). */
@@ -63,13 +67,14 @@ type Plan = { user?: IntegrationUser; steps: UninstallStep[]; kept: string[] };
 
 export async function planUninstall(client: SalesforceClient, options: UninstallOptions): Promise<Plan> {
   const purge = options.purge === true;
-  const user = await findIntegrationUser(client, options.username);
+  const decisions = await decideUsers(client, options.runningUsername ?? '', options.username);
+  const user = decisions.find((d) => d.deactivate)?.user;
   const sets = await client.query<PermissionSetRow>(
     `SELECT Id, Name FROM PermissionSet WHERE Name IN ${soqlIn([INTEGRATION_PERMISSION_SET, VIEWER_PERMISSION_SET])}`
   );
   const plan: Plan = { user, steps: [], kept: [] };
   await planAssignments(client, plan, sets, purge);
-  if (user) await planUser(client, plan, user);
+  for (const decision of decisions) await planUser(client, plan, decision);
   await planExternalClientApp(client, plan, options);
   await planMetadata(client, plan, sets, purge);
   return plan;
@@ -114,7 +119,12 @@ async function planAssignments(client: SalesforceClient, plan: Plan, sets: Permi
   }
 }
 
-async function planUser(client: SalesforceClient, plan: Plan, user: IntegrationUser): Promise<void> {
+async function planUser(client: SalesforceClient, plan: Plan, decision: UserDecision): Promise<void> {
+  const { user, reason } = decision;
+  if (!decision.deactivate) {
+    if (user.isActive) plan.kept.push(`user ${user.username}, active: ${reason}; it only loses ${INTEGRATION_PERMISSION_SET}`);
+    return;
+  }
   const licence = await integrationLicenceOf(client, user.id);
   if (licence.assignmentId) {
     plan.steps.push({
@@ -124,7 +134,7 @@ async function planUser(client: SalesforceClient, plan: Plan, user: IntegrationU
       status: 'planned',
     });
   }
-  if (user.isActive) plan.steps.push({ action: 'deactivate-user', target: user.username, ids: [user.id], status: 'planned' });
+  if (user.isActive) plan.steps.push({ action: 'deactivate-user', target: user.username, reason, ids: [user.id], status: 'planned' });
   plan.kept.push(`user ${user.username}, deactivated (Salesforce users cannot be deleted)`);
 }
 

@@ -208,7 +208,7 @@ function missingFinding(
     sources: [],
     workflows,
     message: text(objectMissing ? 'finding.missingObjectNotInOrg' : 'finding.missing', [what.label, breaks]),
-    fixes: grantFixes(what, ctx.ownSet, ctx.holdsOwnSet, ctx.username, ctx.opts.targetOrg, objectMissing),
+    fixes: grantFixes(what, ctx.ownSet, ctx.holdsOwnSet, ctx.username, ctx.opts.targetOrg, objectMissing, ctx.opts.policy),
   };
 }
 
@@ -228,7 +228,7 @@ function grantedFinding(
     sources,
     workflows: [],
     message: text(`finding.${kind}`, [what.label, sources.map(describeSource).join(', ')]),
-    fixes: removalFixes(sources, what, ctx.username, ctx.opts.targetOrg),
+    fixes: removalFixes(sources, what, ctx.username, ctx.opts.targetOrg, ctx.opts.policy),
   };
 }
 

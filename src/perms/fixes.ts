@@ -2,8 +2,9 @@
  * The remedy each finding names: a command (perms reduce, sf org assign permset) or the Setup path an admin follows.
  * Wording lives in messages/instruqt.perms.check.md; this module only picks the right remedy for the grant's source.
  */
+import { resolve } from 'node:path';
 import { Messages, type SfError } from '@salesforce/core';
-import { loadPolicy, PolicyError, type Policy } from './policy.js';
+import { defaultPolicyPath, loadPolicy, PolicyError, type Policy } from './policy.js';
 import type { GrantSource } from './effective-permissions.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -14,6 +15,12 @@ export function text(key: string, tokens: Array<string | number> = []): string {
 }
 
 const orgFlag = (org?: string): string => org ?? '<org>';
+
+/** ` --policy "<file>"` when the audit ran against the admin's own policy, so the printed fix reduces against it too. */
+export function policyArg(policy?: Policy): string {
+  if (!policy?.path || resolve(policy.path) === resolve(defaultPolicyPath())) return '';
+  return ` --policy "${policy.path}"`;
+}
 
 /** What a fix is about: the permission's label and where Setup shows it. */
 export type FixTarget = {
@@ -30,24 +37,25 @@ export function removalFixes(
   sources: GrantSource[],
   what: FixTarget,
   user: string,
-  org?: string
+  org?: string,
+  policy?: Policy
 ): string[] {
   const fixes: string[] = [];
   for (const s of sources) {
     if (s.kind === 'profile') {
       fixes.push(text('fix.profile', [s.name, sectionLabel(what), what.setting ?? what.label, user]));
     } else if (s.kind === 'permissionSet' && s.owned) {
-      fixes.push(text('fix.reduce', [orgFlag(org)]));
+      fixes.push(text('fix.reduce', [orgFlag(org), policyArg(policy)]));
       fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.setting ?? what.label]));
     } else if (s.kind === 'permissionSet') {
       fixes.push(text('fix.permissionSet', [s.label, sectionLabel(what), what.setting ?? what.label]));
-      fixes.push(text('fix.unassign', [user, s.label, orgFlag(org)]));
+      fixes.push(text('fix.unassign', [user, s.label, orgFlag(org), policyArg(policy)]));
     } else if (s.permissionSet?.owned) {
-      fixes.push(text('fix.reduce', [orgFlag(org)]));
+      fixes.push(text('fix.reduce', [orgFlag(org), policyArg(policy)]));
       fixes.push(text('fix.permissionSet', [s.permissionSet.label, sectionLabel(what), what.setting ?? what.label]));
     } else {
       fixes.push(text('fix.group', [s.label, what.label, s.permissionSet?.label ?? '?']));
-      fixes.push(text('fix.unassignGroup', [user, s.label, orgFlag(org)]));
+      fixes.push(text('fix.unassignGroup', [user, s.label, orgFlag(org), policyArg(policy)]));
     }
   }
   return [...new Set(fixes)];
@@ -60,12 +68,13 @@ export function grantFixes(
   holdsOwnSet: boolean,
   user: string,
   org?: string,
-  objectMissing?: string
+  objectMissing?: string,
+  policy?: Policy
 ): string[] {
   if (objectMissing) return [text('fix.install', [orgFlag(org)])];
   const fixes: string[] = [];
   if (!holdsOwnSet && ownSet) fixes.push(text('fix.assign', [ownSet.name, user, orgFlag(org)]));
-  fixes.push(text('fix.reduce', [orgFlag(org)]));
+  fixes.push(text('fix.reduce', [orgFlag(org), policyArg(policy)]));
   if (ownSet) fixes.push(text('fix.grant', [ownSet.label, sectionLabel(what), what.setting ?? what.label]));
   return fixes;
 }
@@ -87,8 +96,13 @@ export function policyForCommand(path?: string): Policy {
   try {
     return loadPolicy(path);
   } catch (error) {
-    if (!(error instanceof PolicyError)) throw error;
-    const err: SfError = messages.createError('error.PolicyError', [error.message], [error.problems.join('; ') || error.path]);
-    throw err;
+    throw policyCommandError(error);
   }
+}
+
+/** A PolicyError (a bad file, or names the org does not have) as the command's error listing every problem. */
+export function policyCommandError(error: unknown): Error {
+  if (!(error instanceof PolicyError)) return error as Error;
+  const err: SfError = messages.createError('error.PolicyError', [error.message], [error.problems.join('; ') || error.path]);
+  return err;
 }

@@ -5,7 +5,7 @@
  */
 import type { SalesforceClient, CompositeSubrequest, CompositeSubresponse } from '../salesforce/client.js';
 import { soqlIn } from '../salesforce/soql.js';
-import { namedPermissions, wildcardObjects, type DescribedField, type Policy } from './policy.js';
+import { namedPermissions, PolicyError, wildcardObjects, type DescribedField, type Policy } from './policy.js';
 
 export type UserRow = {
   Id: string;
@@ -125,6 +125,7 @@ export async function readOrgSnapshot(
   });
 
   const permissionLabels = permissionFieldsOf(psDescribe, policy);
+  if (psDescribe?.fields) refuseUnknownPermissions(policy, permissionLabels);
   const mutingPermissions = mutingDescribe
     ? Object.keys(permissionFieldsOf(mutingDescribe, policy)).filter((p) => p in permissionLabels)
     : Object.keys(permissionLabels);
@@ -247,6 +248,27 @@ async function records<T>(client: SalesforceClient, sub: CompositeSubresponse | 
 }
 
 /** `Permissions<Name>` boolean fields of a describe, as name -> label; the policy's names when there is no describe. */
+/**
+ * A policy naming a permission the org does not have would be audited against nothing (forbidden) or fail late with
+ * INVALID_FIELD (reduce): refuse it before auditing, naming each one and the list it is in.
+ */
+function refuseUnknownPermissions(policy: Policy, known: Record<string, string>): void {
+  const lists: Array<[string, string[]]> = [
+    ['required', policy.required.userPermissions.map((p) => p.name)],
+    ['installOnly', policy.installOnly.map((p) => p.name)],
+    ['forbidden', policy.forbidden.map((p) => p.name)],
+    ['allowed', (policy.allowed?.userPermissions ?? []).map((p) => p.name)],
+    ['dependencies', Object.entries(policy.dependencies ?? {}).flatMap(([p, needs]) => [p, ...needs])],
+  ];
+  const problems = lists.flatMap(([list, names]) =>
+    [...new Set(names)].filter((n) => !(n in known)).map((n) => `${list}: "${n}" is not a permission of this org (PermissionSet has no field Permissions${n})`)
+  );
+  if (problems.length) {
+    const path = policy.path ?? '<policy>';
+    throw new PolicyError(`The policy ${path} names permissions this org does not have.`, path, problems);
+  }
+}
+
 function permissionFieldsOf(describe: Describe | undefined, policy: Policy): Record<string, string> {
   const out: Record<string, string> = {};
   if (describe?.fields) {

@@ -331,7 +331,7 @@ function foreignActions(
             kind: f.kind,
             permission: f.permission,
             source: s,
-            fixes: removalFixes([s], { label: f.permission.label, setupSection }, user.username, opts.targetOrg),
+            fixes: removalFixes([s], { label: f.permission.label, setupSection }, user.username, opts.targetOrg, opts.policy),
           });
           continue;
         }

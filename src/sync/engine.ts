@@ -11,8 +11,8 @@ import type { SyncConfig } from './config.js';
 import type { SyncEvent } from './events.js';
 import { FailedRecordsFile } from './failed.js';
 import { foldBatch } from './fold.js';
-import { readInput, type InputLine } from './input.js';
-import { InputHead, Journal, defaultJournalDir, type JournalData } from './journal.js';
+import { printable, readInput, type InputLine } from './input.js';
+import { InputDigest, Journal, defaultJournalDir, type JournalData } from './journal.js';
 import {
   assemblePlan,
   isEmptyPlan,
@@ -32,6 +32,8 @@ export type SyncOptions = {
   client: SalesforceClient;
   orgId: string;
   input: Readable;
+  /** The same input from its start again (a file), to check it against the journal before reading it for real. */
+  rereadInput?: () => Readable;
   config: SyncConfig;
   dryRun?: boolean;
   /** Directory of the journal; default ~/.sf/instruqt-sync. */
@@ -78,6 +80,8 @@ export class SyncError extends Error {
 
 /** Lists in the result are capped; the failed-records file has everything. */
 const LIST_CAP = 200;
+/** Lines held while checking a one-pass input (stdin) against the journal; beyond, the run reads it all again. */
+const MAX_HELD_LINES = 20_000;
 /** Re-plans of one batch after a call failed midway (dropped connection, 5xx beyond the client's retries). */
 const MAX_ROUNDS = 6;
 
@@ -162,7 +166,8 @@ class SyncRun {
   private readonly dryRun: boolean;
   private readonly failed: FailedRecordsFile;
   private readonly journal?: Journal;
-  private readonly head = new InputHead();
+  /** Hash of the lines handled so far, in order: the journal's proof of which input it describes. */
+  private readonly digest = new InputDigest();
   private readonly counts: WriteCounts = emptyCounts();
   private checked: Preflight = { convertedLeads: false };
   private journalData?: JournalData;
@@ -183,6 +188,7 @@ class SyncRun {
 
   public async run(): Promise<SyncResult> {
     try {
+      await this.failed.check();
       this.checked = await preflight(this.client, this.cfg);
       this.result.leadStatus = this.checked.leadStatus;
       this.previous = await this.journal?.load();
@@ -236,6 +242,11 @@ class SyncRun {
 
   private async save(patch: Partial<JournalData>): Promise<void> {
     if (!this.journal) return;
+    // The hash moves with the committed line only: lines read since are not applied yet.
+    const input =
+      patch.committedLine !== undefined
+        ? { throughLine: patch.committedLine, hash: this.digest.digest() }
+        : this.journalData?.input ?? { throughLine: 0, hash: new InputDigest().digest() };
     this.journalData = {
       version: 1,
       orgId: this.opts.orgId,
@@ -245,51 +256,84 @@ class SyncRun {
       updatedAt: '',
       ...this.journalData,
       ...patch,
-      input: { headLines: this.head.lines, headHash: this.head.digest() },
+      input,
     };
     await this.journal.save(this.journalData);
   }
 
-  /** Read the input; until its head is known to match the journal's, lines wait (at most HEAD_LINES of them). */
+  /** The line through which the journal says the input is applied, when it can tell which input that was. */
+  private resumePoint(): number {
+    // A source that re-reads a window (the Instruqt pull) never skips lines on the journal's word.
+    if (this.opts.resume === false) return 0;
+    const p = this.previous;
+    return p && p.committedLine > 0 && p.input?.hash && p.input.throughLine === p.committedLine ? p.committedLine : 0;
+  }
+
+  private resumeAfter(line: number): void {
+    this.skipThrough = line;
+    this.result.resumedAfterLine = line;
+    this.journalData = { ...(this.previous as JournalData), inFlight: undefined };
+  }
+
+  /** Whether the lines of `input` through `line` are exactly those the journal was written for. */
+  private async samePrefix(lines: AsyncIterable<InputLine>, line: number): Promise<boolean> {
+    const check = new InputDigest();
+    for await (const item of lines) {
+      if (item.line > line) break;
+      check.add(item.line, item.text);
+    }
+    return check.line === line && check.digest() === this.previous?.input.hash;
+  }
+
+  /**
+   * Read the input. A journal is used only for the input it was written for: a file is checked in a first pass;
+   * stdin's lines are held (up to MAX_HELD_LINES) until the journal's last line is reached and compared.
+   */
   private async stream(): Promise<void> {
-    const previous = this.opts.resume === false ? undefined : this.previous;
-    let pending: InputLine[] | undefined = previous && previous.committedLine > 0 ? [] : undefined;
-    const release = async (): Promise<void> => {
-      if (previous && this.head.lines === previous.input.headLines && this.head.digest() === previous.input.headHash) {
-        this.skipThrough = previous.committedLine;
-        this.result.resumedAfterLine = this.skipThrough;
-        this.journalData = { ...previous, inFlight: undefined };
-      }
-      const held = pending ?? [];
-      pending = undefined;
-      for (const h of held) await this.handle(h);
+    let resumeAt = this.resumePoint();
+    if (resumeAt && this.opts.rereadInput) {
+      if (await this.samePrefix(readInput(this.opts.rereadInput()), resumeAt)) this.resumeAfter(resumeAt);
+      resumeAt = 0;
+    }
+    const check = new InputDigest();
+    let held: InputLine[] | undefined = resumeAt ? [] : undefined;
+    const settle = async (same: boolean): Promise<void> => {
+      if (same) this.resumeAfter(resumeAt);
+      const lines = held ?? [];
+      held = undefined;
+      for (const h of lines) await this.handle(h);
     };
     for await (const item of readInput(this.opts.input)) {
-      this.head.add(item.text);
-      if (pending) {
-        pending.push(item);
-        if (this.head.lines >= (previous?.input.headLines ?? 0)) await release();
+      if (held && item.line <= resumeAt) {
+        check.add(item.line, item.text);
+        held.push(item);
+        if (item.line === resumeAt) await settle(check.digest() === this.previous?.input.hash);
+        else if (held.length > MAX_HELD_LINES) await settle(false);
         continue;
       }
+      // The journal's last line is blank or missing in this input: it is another input.
+      if (held) await settle(false);
       await this.handle(item);
       if (this.result.events.read % 10_000 === 0) this.progress();
     }
-    if (pending) await release();
+    if (held) await settle(false);
   }
 
   private async handle(item: InputLine): Promise<void> {
     const r = this.result;
+    this.digest.add(item.line, item.text);
     r.events.read++;
     this.lastLine = item.line;
-    if (item.line <= this.skipThrough) {
-      r.events.skipped++;
-      return;
-    }
+    // A rejected line is never applied: it is reported again even inside the part a previous run applied.
     if (!item.ok) {
       r.events.rejected++;
       if (r.rejectedLines.length < LIST_CAP) r.rejectedLines.push({ line: item.line, reason: item.reason });
-      this.opts.onWarning?.(`line ${item.line}: ${item.reason}`);
+      this.opts.onWarning?.(`line ${item.line}: ${printable(item.reason, 500)}`);
       await this.failed.add({ kind: 'input', line: item.line, reason: item.reason, text: item.text });
+      return;
+    }
+    if (item.line <= this.skipThrough) {
+      r.events.skipped++;
       return;
     }
     r.events.valid++;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SalesforceClient, type CompositeSubrequest, type CompositeSubresponse } from '../../src/salesforce/client.js';
 import { auditIntegration } from '../../src/perms/audit.js';
-import { loadPolicy } from '../../src/perms/policy.js';
+import { loadPolicy, namedPermissions } from '../../src/perms/policy.js';
 
 const policy = loadPolicy();
 
@@ -16,7 +16,10 @@ function fakeClient(users: number, setsPerUser: number): { client: SalesforceCli
     direct: () => page(userIds.map((AssigneeId) => ({ AssigneeId }))),
     components: () => page([]),
     ownSets: () => page([{ Id: setIds[0], Name: 'Instruqt_Integration' }]),
-    describePermissionSet: () => ({ fields: [{ name: 'PermissionsApiEnabled', label: 'API Enabled', type: 'boolean' }] }),
+    // The org has every permission the shipped policy names (a policy naming an unknown one is refused).
+    describePermissionSet: () => ({
+      fields: namedPermissions(loadPolicy()).map((n) => ({ name: `Permissions${n}`, label: n, type: 'boolean' })),
+    }),
     describeMuting: () => ({ fields: [{ name: 'PermissionsApiEnabled', label: 'API Enabled', type: 'boolean' }] }),
     describeObjectPermissions: () => ({ fields: [{ name: 'PermissionsViewAllFields' }] }),
     describe0: () => ({ fields: [] }),

@@ -106,3 +106,17 @@ describe('sync input schema (schemas/instruqt-sync-input.json)', () => {
     expect(validate({ ...ok, participant: undefined })).to.equal(false);
   });
 });
+
+describe('sync input decoding', () => {
+  it('rejects a line that is not UTF-8 or holds binary data, by number, and keeps control characters out of reasons', async () => {
+    const out: InputLine[] = [];
+    const bytes = Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0x7b, 0xe9, 0x7d, 0x0a]), Buffer.from([0x00, 0x01, 0x0a]), Buffer.from('\u001b[2J\n')]);
+    for await (const item of readInput(Readable.from([bytes]))) out.push(item);
+    const reasons = out.map((l) => (l.ok ? 'ok' : `${l.line}: ${l.reason}`));
+    expect(reasons[1]).to.match(/^2: not valid UTF-8 text \(at byte 2\)/);
+    expect(reasons[2]).to.match(/^3: binary data/);
+    expect(reasons[3]).to.match(/^4: not valid JSON/);
+    // eslint-disable-next-line no-control-regex
+    expect(reasons.join('\n')).to.not.match(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+});

@@ -7,6 +7,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../salesforce/client.js';
 import { runDoctor, type DoctorCheck, type DoctorResult } from '../../lifecycle/doctor.js';
 import { runSmoke } from '../../lifecycle/smoke.js';
+import { assertApiVersion } from '../../salesforce/api-version.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.doctor');
@@ -34,6 +35,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
   public async run(): Promise<DoctorCommandResult> {
     const { flags } = await this.parse(Doctor);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const options = {
       // Printed fixes name the org by username: it works whatever alias or default the user relied on.

@@ -10,6 +10,8 @@ import { progressView } from '../../install/progress.js';
 import type { InstallResult } from '../../install/types.js';
 import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
 import { checkAppPrerequisites, readCertificate } from '../../lifecycle/external-client-app.js';
+import { assertApiVersion } from '../../salesforce/api-version.js';
+import { exitOnInterrupt } from '../../cli/interrupt.js';
 
 export type InstructInstallResult = InstallResult & { lifecycle?: InstallExtrasResult };
 
@@ -51,6 +53,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
   public async run(): Promise<InstructInstallResult> {
     const { flags } = await this.parse(Install);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const targetOrg = org.getUsername() ?? '';
     if (flags['jwt-cert']) {
       // Before anything changes: a bad certificate or an org that cannot take the app stops the install here.
@@ -62,6 +65,8 @@ export default class Install extends SfCommand<InstructInstallResult> {
       heading: messages.getMessage(flags['dry-run'] ? 'title.dry-run' : 'title', [targetOrg]),
       log: (line) => this.log(line),
     });
+    // Every stage converges: after Ctrl-C the same command finishes what is missing.
+    const restoreSignals = exitOnInterrupt({ json: this.jsonEnabled(), message: messages.getMessage('error.Interrupted') });
     try {
       const result = await install(org.getConnection(flags['api-version']), {
         dryRun: flags['dry-run'] ?? false,
@@ -91,6 +96,8 @@ export default class Install extends SfCommand<InstructInstallResult> {
     } catch (error) {
       view.error();
       throw error;
+    } finally {
+      restoreSignals();
     }
   }
 

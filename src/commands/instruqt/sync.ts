@@ -2,7 +2,7 @@
  * `sf instruqt sync`: parses flags, opens the input and the client, shows progress (silent with --json), and
  * renders the typed result of src/sync/engine.ts. Exit 68 when some records or lines failed or the run stopped early.
  */
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages, SfError } from '@salesforce/core';
@@ -12,6 +12,11 @@ import { runSync, SyncError, type SyncProgress, type SyncResult } from '../../sy
 import { openInput } from '../../sync/input.js';
 import { InstruqtApiError } from '../../sync/instruqt/client.js';
 import { InstruqtSourceError, openInstruqtSource, type InstruqtPullSummary, type InstruqtSource } from '../../sync/instruqt/source.js';
+import { FailedRecordsPathError } from '../../sync/failed.js';
+import { defaultJournalDir, Journal } from '../../sync/journal.js';
+import { SyncLock, SyncLockedError } from '../../sync/lock.js';
+import { assertApiVersion } from '../../salesforce/api-version.js';
+import { exitOnInterrupt } from '../../cli/interrupt.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
@@ -19,7 +24,7 @@ const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
 /** The sync's result; `instruqt` says what a --source instruqt run pulled. */
 export type InstruqtSyncResult = SyncResult & { instruqt?: InstruqtPullSummary };
 
-type Input = { input: Readable; resume?: boolean; instruqt?: InstruqtSource };
+type Input = { input: Readable; reread?: () => Readable; resume?: boolean; instruqt?: InstruqtSource };
 
 // ISO 8601 date, or date-time with a zone.
 const SINCE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
@@ -61,8 +66,30 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
       throw e;
     });
     const org = flags['target-org'];
-    const source = await this.openSource(flags, org.getOrgId());
-    const client = new SalesforceClient(org.getConnection(flags['api-version']), { maxApiCalls: flags['max-api-calls'] });
+    const connection = org.getConnection(flags['api-version']);
+    await assertApiVersion(connection, flags['api-version']);
+    const orgId = org.getOrgId();
+    const journalDir = flags['journal-dir'] ?? defaultJournalDir();
+    // One writer per org (a file or a pull alike): a dry run writes neither the org nor the journal.
+    const lock = flags['dry-run'] ? undefined : takeLock(journalDir, orgId);
+    const restoreSignals = exitOnInterrupt({
+      json: this.jsonEnabled(),
+      message: messages.getMessage('error.Interrupted'),
+      cleanup: () => {
+        this.spinner.stop(messages.getMessage('progress.interrupted'));
+        new Journal(journalDir, orgId).discardPartialSync();
+        lock?.release();
+      },
+    });
+    let source: Input;
+    try {
+      source = await this.openSource(flags, orgId);
+    } catch (e) {
+      lock?.release();
+      restoreSignals();
+      throw e;
+    }
+    const client = new SalesforceClient(connection, { maxApiCalls: flags['max-api-calls'] });
     const onProgress = this.progressReporter();
 
     let result: InstruqtSyncResult;
@@ -70,12 +97,13 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     try {
       result = await runSync({
         client,
-        orgId: org.getOrgId(),
+        orgId,
         input: source.input,
+        rereadInput: source.reread,
         resume: source.resume,
         config,
         dryRun: flags['dry-run'],
-        journalDir: flags['journal-dir'],
+        journalDir,
         failedRecordsFile: flags['failed-records'],
         onProgress,
         onWarning: (message) => {
@@ -86,6 +114,9 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     } catch (e) {
       this.spinner.stop(messages.getMessage('progress.failed'));
       throw this.explain(e);
+    } finally {
+      lock?.release();
+      restoreSignals();
     }
     this.spinner.stop(messages.getMessage('progress.done'));
     if (source.instruqt) {
@@ -118,12 +149,9 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
       }
       if (!flags.file) throw messages.createError('error.MissingFile');
       const file = flags.file;
-      if (file !== '-') {
-        await access(file).catch(() => {
-          throw messages.createError('error.InputNotFound', [file]);
-        });
-      }
-      return { input: openInput(file) };
+      if (file === '-') return { input: openInput(file) };
+      await checkInputFile(file);
+      return { input: openInput(file), reread: (): Readable => openInput(file) };
     }
     if (flags.file) throw messages.createError('error.FileWithInstruqt');
     if (!flags.team?.trim()) throw messages.createError('error.MissingTeam');
@@ -180,6 +208,7 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
       if (e.code === 'GraphQL') return messages.createError('error.InstruqtGraphQL', [e.message]);
       return messages.createError('error.InstruqtHttp', [e.message]);
     }
+    if (e instanceof FailedRecordsPathError) return messages.createError('error.FailedRecordsNotWritable', [e.path, e.message]);
     if (e instanceof SyncError) {
       const name = `error.${e.code}`;
       return messages.createError(name, [e.message, (e.detail ?? []).join(', ')]);
@@ -210,5 +239,23 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     this.log(messages.getMessage('summary.apiCalls', [r.apiCalls, r.bulkJobs]));
     if (r.failures > 0) this.warn(messages.getMessage('summary.failures', [r.failures, r.failedRecordsFile ?? '-']));
     if (r.status === 'stopped') this.warn(messages.getMessage('summary.stopped', [r.stoppedReason ?? '']));
+  }
+}
+
+/** --file must name a readable file: not a folder, not missing. */
+async function checkInputFile(file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info) throw messages.createError('error.InputNotFound', [file]);
+  if (info.isDirectory()) throw messages.createError('error.InputIsDirectory', [file]);
+}
+
+function takeLock(dir: string, orgId: string): SyncLock {
+  try {
+    return SyncLock.acquire(dir, orgId);
+  } catch (e) {
+    if (!(e instanceof SyncLockedError)) throw e;
+    const o = e.owner;
+    const who = o ? messages.getMessage('lock.owner', [o.pid, o.host, o.startedAt]) : messages.getMessage('lock.unknownOwner');
+    throw messages.createError('error.SyncLocked', [orgId, who], [e.file]);
   }
 }

@@ -5,6 +5,8 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { uninstall, uninstallExitCode, type UninstallResult, type UninstallStep } from '../../lifecycle/uninstall.js';
+import { assertApiVersion } from '../../salesforce/api-version.js';
+import { exitOnInterrupt } from '../../cli/interrupt.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.uninstall');
@@ -28,9 +30,13 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
   public async run(): Promise<UninstallCommandResult> {
     const { flags } = await this.parse(Uninstall);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const interactive = !this.jsonEnabled() && process.stdin.isTTY;
+    // Uninstall applies only what is still there: after Ctrl-C the same command finishes it.
+    const restoreSignals = exitOnInterrupt({ json: this.jsonEnabled(), message: messages.getMessage('error.Interrupted') });
     const result = await uninstall(org.getConnection(flags['api-version']), {
       username: flags.username,
+      runningUsername: org.getUsername(),
       purge: flags.purge,
       dryRun: flags['dry-run'],
       confirm: async (steps) => {
@@ -42,6 +48,7 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
       },
       onStep: (step) => this.log(messages.getMessage(`step.${step.status}`, [this.describe(step), step.error ?? ''])),
     });
+    restoreSignals();
     if (result.dryRun) this.showPlan(result.steps);
     for (const kept of result.kept) this.log(messages.getMessage('kept', [kept]));
     if (result.steps.length === 0) this.log(messages.getMessage('result.nothing'));
@@ -58,6 +65,6 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
   }
 
   private describe(step: UninstallStep): string {
-    return messages.getMessage(`action.${step.action}`, [step.target]);
+    return messages.getMessage(`action.${step.action}`, [step.target, step.reason ?? '']);
   }
 }

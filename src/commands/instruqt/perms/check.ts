@@ -6,7 +6,7 @@ import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../../salesforce/client.js';
 import { auditIntegration, auditToJUnit, type AuditResult } from '../../../perms/index.js';
-import { policyForCommand } from '../../../perms/fixes.js';
+import { policyCommandError, policyForCommand } from '../../../perms/fixes.js';
 import {
   findingColumns,
   findingRows,
@@ -17,6 +17,7 @@ import {
   overallLine,
   verdictLine,
 } from '../../../perms/render.js';
+import { assertApiVersion } from '../../../salesforce/api-version.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.check');
@@ -41,12 +42,15 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
     const { flags } = await this.parse(PermsCheck);
     const policy = policyForCommand(flags.policy);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const result = await auditIntegration(client, {
       policy,
       users: flags.user,
       strict: flags.strict,
       targetOrg: await orgReference(org),
+    }).catch((e: unknown) => {
+      throw policyCommandError(e);
     });
     for (const w of result.warnings) this.warn(w);
     if (flags.junit) writeFileSync(flags.junit, auditToJUnit(result));

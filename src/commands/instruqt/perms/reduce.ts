@@ -14,7 +14,8 @@ import {
   type ReduceResult,
 } from '../../../perms/index.js';
 import { findingColumns, findingRows, fixesHeader, fixLines, orgReference, overallLine, verdictLine } from '../../../perms/render.js';
-import { describeSource, policyForCommand } from '../../../perms/fixes.js';
+import { describeSource, policyCommandError, policyForCommand } from '../../../perms/fixes.js';
+import { assertApiVersion } from '../../../salesforce/api-version.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.reduce');
@@ -42,6 +43,7 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
     const { flags } = await this.parse(PermsReduce);
     const policy = policyForCommand(flags.policy);
     const org = flags['target-org'];
+    await assertApiVersion(org.getConnection(flags['api-version']), flags['api-version']);
     const client = new SalesforceClient(org.getConnection(flags['api-version']));
     const opts = {
       policy,
@@ -55,7 +57,9 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
     let dryRun = flags['dry-run'];
     // Only a person at a terminal is asked; pipelines (no terminal, or --json) get the printed plan applied.
     if (!dryRun && !flags['no-prompt'] && !this.jsonEnabled() && process.stdin.isTTY) {
-      const snapshot = await readOrgSnapshot(client, policy, flags.user);
+      const snapshot = await readOrgSnapshot(client, policy, flags.user).catch((e: unknown) => {
+        throw policyCommandError(e);
+      });
       const plan = planReduction(snapshot, auditSnapshot(snapshot, opts), opts);
       if (plan.actions.length) {
         this.log(messages.getMessage('plan.header', [plan.actions.length]));
@@ -67,7 +71,9 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
       }
     }
 
-    const result = await reduceIntegration(client, { ...opts, dryRun });
+    const result = await reduceIntegration(client, { ...opts, dryRun }).catch((e: unknown) => {
+      throw policyCommandError(e);
+    });
     this.render(result);
     const audit = result.after ?? result.before;
     if (flags.junit) writeFileSync(flags.junit, auditToJUnit(audit));
