@@ -152,6 +152,8 @@ export type LocalOrgOptions = {
   apiVersion?: string; // newest version served, default '65.0'
   orgName?: string;
   isSandbox?: boolean;
+  /** Faults on demand from the start (`--faults`): names and meaning in emulator/http/chaos.ts. */
+  faults?: { lock?: number; unavailable?: number; drop?: number; concurrent?: number; expire?: number; seed?: number };
 };
 
 /** Faults on demand, for reliability tests. */
