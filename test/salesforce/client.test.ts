@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
-import { BudgetExceededError } from '../../src/salesforce/client.js';
+import { BudgetExceededError, DailyLimitError } from '../../src/salesforce/client.js';
 import { SalesforceApiError } from '../../src/salesforce/errors.js';
 import { soqlLiteral } from '../../src/salesforce/soql.js';
 import { clientAs } from '../helpers/connection.js';
@@ -55,6 +55,39 @@ describe('SalesforceClient, the one door to the org', () => {
     local.injectFault({ kind: 'drop', method: 'GET', times: 2 });
     const rows = await client.query('SELECT Id FROM User');
     expect(rows.length).to.be.greaterThan(0);
+  });
+
+  it('repeats a write refused with 403 ConcurrentPerOrgLongTxn (nothing was done), so each record is created once', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken, { maxRetries: 8 });
+    local.setFaults({ concurrent: 0.4, unavailable: 0.2, seed: 4 });
+    for (let i = 0; i < 8; i++) await client.create('Account', { Name: `Busy ${i}` });
+    local.setFaults({});
+    const names = local.org.query('Account', (a) => String(a.Name).startsWith('Busy ')).map((a) => a.Name);
+    expect(names).to.have.length(8);
+    expect(new Set(names).size).to.equal(8);
+    expect(client.apiCalls).to.be.greaterThan(8);
+  });
+
+  it('stops at the daily API limit (403 TotalRequests Limit exceeded) with a DailyLimitError, without repeating', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    local.org.options.dailyApiLimit = local.apiCalls() + 1;
+    await client.query('SELECT Id FROM User');
+    const before = client.apiCalls;
+    try {
+      await client.query('SELECT Id FROM Profile');
+      expect.fail('the daily limit was not reported');
+    } catch (error) {
+      expect(error).to.be.instanceOf(DailyLimitError);
+      expect((error as DailyLimitError).message).to.include('TotalRequests Limit exceeded');
+    }
+    expect(client.apiCalls).to.equal(before + 1);
+  });
+
+  it('counts Metadata API calls made through the same connection', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    await client.conn.metadata.list({ type: 'CustomObject' }, client.apiVersion);
+    expect(client.apiCalls).to.equal(1);
+    expect(client.apiCalls).to.equal(local.apiCalls());
   });
 
   it('surfaces an expired session it cannot refresh as INVALID_SESSION_ID', async () => {
