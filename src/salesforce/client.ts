@@ -295,6 +295,7 @@ export class SalesforceClient {
       responseType: 'text/plain',
       // Retries are this layer's (it knows which calls are safe to repeat, and counts each attempt).
       retry: { maxRetries: 0 },
+      onSend: () => (response = undefined),
       onResponse: (r) => (response = r),
     };
     let text: unknown;

@@ -11,7 +11,11 @@ export type ApiUsage = { used: number; max: number };
 export type RawResponse = { statusCode: number; headers: Record<string, string>; body: string };
 
 /** Options a SalesforceClient passes through Connection.request to hear its own request's raw answer. */
-export type MeteredOptions = { onResponse?: (response: RawResponse) => void };
+export type MeteredOptions = {
+  /** Each HTTP request sent for the call (jsforce sends it again after refreshing the session). */
+  onSend?: () => void;
+  onResponse?: (response: RawResponse) => void;
+};
 
 export type CallMeter = {
   /** HTTP requests sent through the connection since it was metered. */
@@ -37,6 +41,7 @@ export function meterOf(connection: Connection): CallMeter {
   const send = transport.httpRequest.bind(transport);
   transport.httpRequest = (request: HttpRequest, options?: HttpOptions): ReturnType<Transport['httpRequest']> => {
     meter.calls++;
+    (options as MeteredOptions | undefined)?.onSend?.();
     const pending = send(request, options);
     pending.then(
       (response) => {
