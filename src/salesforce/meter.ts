@@ -39,7 +39,20 @@ export function meterOf(connection: Connection): CallMeter {
   // eslint-disable-next-line no-underscore-dangle -- jsforce's transport: the one place every request passes
   const transport = connection._transport;
   const send = transport.httpRequest.bind(transport);
+  // A session refresh can answer with another instance URL (an org moved to a new instance): the sf CLI's auth info
+  // takes it, the Connection does not. Follow it, and send what was addressed to the old instance to the new one.
+  const formerInstances: string[] = [];
+  const trim = (url: string): string => url.replace(/\/+$/, '');
+  connection.on('refresh', () => {
+    const moved = connection.getAuthInfoFields().instanceUrl;
+    if (moved && trim(moved) !== trim(connection.instanceUrl)) {
+      formerInstances.push(trim(connection.instanceUrl));
+      connection.instanceUrl = trim(moved);
+    }
+  });
   transport.httpRequest = (request: HttpRequest, options?: HttpOptions): ReturnType<Transport['httpRequest']> => {
+    const former = formerInstances.find((url) => request.url.startsWith(`${url}/`));
+    if (former) request.url = trim(connection.instanceUrl) + request.url.slice(former.length);
     meter.calls++;
     (options as MeteredOptions | undefined)?.onSend?.();
     const pending = send(request, options);
