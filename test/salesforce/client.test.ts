@@ -109,6 +109,7 @@ describe('SalesforceClient, the one door to the org', () => {
       conn.instanceUrl = oldUrl;
       conn.accessToken = 'stale-token';
       // What the sf CLI's refresh does: new token and instance URL into the auth info, the token to jsforce.
+      // eslint-disable-next-line no-underscore-dangle -- the delegate jsforce consults on a 401
       conn._refreshDelegate = new SessionRefreshDelegate(conn, (c, callback) => {
         conn.getAuthInfo().update({ instanceUrl: local.instanceUrl, accessToken: local.adminToken });
         callback(null, local.adminToken);
