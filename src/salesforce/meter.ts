@@ -47,11 +47,13 @@ export function meterOf(connection: Connection): CallMeter {
     const moved = connection.getAuthInfoFields().instanceUrl;
     if (moved && trim(moved) !== trim(connection.instanceUrl)) {
       formerInstances.push(trim(connection.instanceUrl));
+      // eslint-disable-next-line no-param-reassign -- the Connection is shared: every later request must use the new URL
       connection.instanceUrl = trim(moved);
     }
   });
   transport.httpRequest = (request: HttpRequest, options?: HttpOptions): ReturnType<Transport['httpRequest']> => {
     const former = formerInstances.find((url) => request.url.startsWith(`${url}/`));
+    // eslint-disable-next-line no-param-reassign -- jsforce re-sends this same request object after a refresh
     if (former) request.url = trim(connection.instanceUrl) + request.url.slice(former.length);
     meter.calls++;
     (options as MeteredOptions | undefined)?.onSend?.();
