@@ -1,9 +1,11 @@
 /*
- * `npm run --silent org -- [--port N] [--json] [--latency-ms N] [--activation-delay-ms N] [--daily-api-limit N]`:
+ * `npm run --silent org -- [--port N] [--json] [--latency-ms N] [--activation-delay-ms N] [--daily-api-limit N]
+ * [--faults lock=0.05,unavailable=0.02,drop=0.01,concurrent=0.01,expire=N,seed=N]`:
  * starts a local org and keeps it running until SIGINT/SIGTERM. With --json it prints one JSON line
  * {instanceUrl, accessToken, username, orgId} once it accepts requests; otherwise a short text for a person.
  */
 import { parseArgs } from 'node:util';
+import { parseFaultList, type FaultSettings } from './http/chaos.js';
 import { startLocalOrg } from './index.js';
 
 function numberOption(name: string, value: string | undefined): number | undefined {
@@ -28,10 +30,19 @@ async function main(): Promise<void> {
       'api-version': { type: 'string' },
       'org-name': { type: 'string' },
       sandbox: { type: 'boolean', default: false },
+      faults: { type: 'string' },
     },
     strict: true,
   });
+  let faults: FaultSettings | undefined;
+  try {
+    faults = values.faults === undefined ? undefined : parseFaultList(values.faults);
+  } catch (e) {
+    process.stderr.write(`--faults: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  }
   const local = await startLocalOrg({
+    faults,
     port: numberOption('port', values.port) ?? 0,
     host: values.host,
     latencyMs: numberOption('latency-ms', values['latency-ms']),

@@ -11,6 +11,7 @@ import { SalesforceError, type EmulatorModule, type FieldDef, type ObjectDef, ty
 import { apiVersionOf, createRecord, deleteRecord, objectFor, updateRecord } from '../rest/records.js';
 import { externalIdField, upsertRecord } from '../rest/sobjects.js';
 import { toCollectionError } from '../rest/collections.js';
+import { LOCK_MESSAGE, chaosOf } from '../http/chaos.js';
 
 type Operation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
 type State = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -291,6 +292,12 @@ class BulkIngest {
       if (raw !== '') record[f.name] = convert(f, raw);
     });
     const p = job.principal;
+    if (chaosOf(this.org).hit('lock')) {
+      // The `lock` fault on demand: the row is refused and not written (Bulk API 2.0 rows fail on record locks).
+      job.failed.push([typeof record.Id === 'string' ? record.Id : '', `UNABLE_TO_LOCK_ROW:${LOCK_MESSAGE}: --`, ...row]);
+      job.processed++;
+      return;
+    }
     try {
       const out = this.org.transaction(() => {
         switch (job.operation) {

@@ -154,6 +154,8 @@ export type LocalOrgOptions = {
   isSandbox?: boolean;
   /** Support has allowed connected app creation (Spring '26 blocks it by default; Salesforce Help 005228017). */
   allowConnectedAppCreation?: boolean;
+  /** Faults on demand from the start (`--faults`): names and meaning in emulator/http/chaos.ts. */
+  faults?: { lock?: number; unavailable?: number; drop?: number; concurrent?: number; expire?: number; seed?: number };
 };
 
 /** Faults on demand, for reliability tests. */

@@ -4,6 +4,7 @@
  * subrequests), which reuse the same handlers without a second authentication or API-call charge.
  */
 import { SalesforceError, type Handler, type OrgApi, type Principal, type Reply, type RequestContext, type Router } from '../core/types.js';
+import { chaosOf, lockError } from './chaos.js';
 
 export type RouteOptions = { auth?: boolean; countsAsApiCall?: boolean };
 
@@ -101,7 +102,7 @@ export class HttpRouter implements Router {
     return { method, path, query, headers, body, params: {}, principal, org: this.org, json: <T>() => jsonOf<T>(body) };
   }
 
-  /** Runs a request inside the org as `principal` (Composite subrequests): no auth, no API-call charge, no faults. */
+  /** Runs a request inside the org as `principal` (Composite subrequests): no auth, no API-call charge, no faults but `lock`. */
   public async invoke(
     method: string,
     url: string,
@@ -114,6 +115,8 @@ export class HttpRouter implements Router {
     const found = this.match(method, path);
     if (!found) return errorReply(new SalesforceError('NOT_FOUND', 'The requested resource does not exist', [], 404));
     if (!('route' in found)) return methodNotAllowed(method, found.allowed);
+    // The `lock` fault on demand refuses a written record here too (Composite subrequests answer per subrequest).
+    if (method.toUpperCase() !== 'GET' && chaosOf(this.org).hit('lock')) return errorReply(lockError());
     const raw = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
     const ctx = this.context(method.toUpperCase(), path, parsed.searchParams, headers, raw, principal);
     ctx.params = found.params;

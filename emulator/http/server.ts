@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { SalesforceError, type FaultRule, type OrgApi, type Principal, type Reply, type RequestContext } from '../core/types.js';
 import { HttpRouter, errorReply, methodNotAllowed, type RouteMatch } from './router.js';
+import { LOCK_MESSAGE, chaosOf, type Chaos } from './chaos.js';
 
 const NOT_FOUND = new SalesforceError('NOT_FOUND', 'The requested resource does not exist', [], 404);
 const INVALID_SESSION = new SalesforceError('INVALID_SESSION_ID', 'Session expired or invalid', [], 401);
@@ -82,7 +83,6 @@ export class Faults {
   }
 }
 
-const LOCK_MESSAGE = 'unable to obtain exclusive access to this record or 1 records';
 const COLLECTION_WRITE = /\/composite\/sobjects(\/[^/]+\/[^/]+)?$/;
 
 /** How many records a Collections write carries (its per-record answers), or undefined for other requests. */
@@ -96,6 +96,65 @@ function collectionSize(method: string, path: string, request?: { body: Buffer; 
     return undefined;
   }
 }
+
+const LOCKED_RESULT = { success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: LOCK_MESSAGE, fields: [] }] };
+const ROLLED_BACK_RESULT = {
+  success: false,
+  errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+};
+
+/** A Collections write with some records refused by the `lock` fault: the request to run without them. */
+type LockedCollection = { body: Buffer; query: URLSearchParams; locked: Set<number>; total: number; allOrNone: boolean };
+
+/**
+ * Picks the records of a Collections write that the `lock` fault refuses (sObject Collections answer per record,
+ * HTTP 200: REST API Developer Guide, "sObject Collections"). Those records are left out of the request the handler
+ * runs, so they are not written.
+ */
+function lockCollection(chaos: Chaos, method: string, path: string, body: Buffer, query: URLSearchParams): LockedCollection | undefined {
+  if (!COLLECTION_WRITE.test(path) || !['POST', 'PATCH', 'DELETE'].includes(method)) return undefined;
+  if (method === 'DELETE') {
+    const ids = (query.get('ids') ?? '').split(',').filter(Boolean);
+    const locked = new Set(ids.flatMap((_, i) => (chaos.hit('lock') ? [i] : [])));
+    if (locked.size === 0) return undefined;
+    const rest = new URLSearchParams(query);
+    rest.set('ids', ids.filter((_, i) => !locked.has(i)).join(','));
+    return { body, query: rest, locked, total: ids.length, allOrNone: query.get('allOrNone') === 'true' };
+  }
+  let parsed: { records?: unknown[]; allOrNone?: boolean };
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed.records)) return undefined;
+  const locked = new Set(parsed.records.flatMap((_, i) => (chaos.hit('lock') ? [i] : [])));
+  if (locked.size === 0) return undefined;
+  const records = parsed.records.filter((_, i) => !locked.has(i));
+  return {
+    body: Buffer.from(JSON.stringify({ ...parsed, records })),
+    query,
+    locked,
+    total: parsed.records.length,
+    allOrNone: parsed.allOrNone === true,
+  };
+}
+
+/** The handler's per-record answers with the locked records' failures back in their places. */
+function withLockedRecords(reply: Reply | undefined, lock: LockedCollection): Reply {
+  if (lock.allOrNone || lock.locked.size === lock.total) {
+    const body = Array.from({ length: lock.total }, (_, i) => (lock.locked.has(i) || !lock.allOrNone ? LOCKED_RESULT : ROLLED_BACK_RESULT));
+    return { status: 200, body };
+  }
+  if (!reply || reply.status !== 200 || !Array.isArray(reply.body)) return reply ?? { status: 500 };
+  const answers = [...(reply.body as unknown[])];
+  const body = Array.from({ length: lock.total }, (_, i) => (lock.locked.has(i) ? LOCKED_RESULT : answers.shift()));
+  return { ...reply, body };
+}
+
+const DROP_AFTER: FaultRule = { kind: 'drop', times: 1, phase: 'after' };
+const UNAVAILABLE: Reply = { status: 503, body: [{ message: 'Service temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }] };
+const CONCURRENT_LIMIT = new SalesforceError('REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.', [], 403);
 
 function faultReply(rule: FaultRule, method = '', path = '', request?: { body: Buffer; query: URLSearchParams }): Reply {
   switch (rule.kind) {
@@ -112,7 +171,7 @@ function faultReply(rule: FaultRule, method = '', path = '', request?: { body: B
       };
     }
     case '503':
-      return { status: 503, body: [{ message: 'Service temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }] };
+      return UNAVAILABLE;
     case '500':
       return {
         status: 500,
@@ -168,15 +227,21 @@ function bearer(headers: http.IncomingHttpHeaders): string | undefined {
   return typeof session === 'string' ? session : undefined;
 }
 
+/** The local org's own control endpoints (/local/...): never faulted, never charged. */
+const isLocal = (path: string): boolean => path.startsWith('/local/');
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LocalOrgServer {
   public readonly meter: ApiMeter;
   public readonly faults = new Faults();
+  /** Faults on demand by probability (`--faults`, PUT /local/faults). */
+  public readonly chaos: Chaos;
   private readonly server: http.Server;
 
   public constructor(private readonly org: OrgApi, public readonly router: HttpRouter) {
     this.meter = new ApiMeter(org);
+    this.chaos = chaosOf(org);
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -218,24 +283,13 @@ export class LocalOrgServer {
     if (!('route' in found)) return this.send(res, methodNotAllowed(method, found.allowed));
     const { route, params } = found;
 
-    let principal: Principal | undefined;
-    if (route.options.auth !== false) {
-      const token = bearer(req.headers);
-      const userId = token ? this.org.userOfToken(token) : undefined;
-      if (!token || !userId) return this.send(res, errorReply(INVALID_SESSION));
-      principal = { userId, orgId: this.org.orgId };
-      const early = this.gate(principal, method, path, route.options.countsAsApiCall !== false, token, {
-        body,
-        query: url.searchParams,
-      });
-      if (early === 'drop') return void req.socket.destroy();
-      if (early) return this.send(res, early);
-    }
+    const { principal, answer } = route.options.auth === false ? {} : this.authenticate(req, route, method, path, url.searchParams, body);
+    if (answer === 'drop') return void req.socket.destroy();
+    if (answer && answer !== 'drop-after') return this.send(res, answer);
 
-    const ctx = this.router.context(method, path, url.searchParams, req.headers, body, principal);
-    ctx.params = params;
-    const reply = await this.run(route, ctx);
-    const late = this.faults.take(method, path, 'after');
+    const reply = await this.runWithLocks(route, params, req, method, path, url.searchParams, body, principal);
+    // The `drop` fault on demand closes after applying the write, like a rule with phase 'after'.
+    const late = answer === 'drop-after' ? DROP_AFTER : this.faults.take(method, path, 'after');
     if (late?.kind === 'drop') return void req.socket.destroy();
     if (late?.kind === 'expire-session') {
       const token = bearer(req.headers);
@@ -244,7 +298,46 @@ export class LocalOrgServer {
     this.send(res, late ? faultReply(late, method, path, { body, query: url.searchParams }) : reply);
   }
 
-  /** Access check, API charge and 'before' faults; an answer to send instead of running the handler, if any. */
+  /** The token's user, and what to answer instead of running the handler (gate), if anything. */
+  private authenticate(
+    req: http.IncomingMessage,
+    route: RouteMatch['route'],
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer
+  ): { principal?: Principal; answer?: Reply | 'drop' | 'drop-after' } {
+    const token = bearer(req.headers);
+    const userId = token ? this.org.userOfToken(token) : undefined;
+    if (!token || !userId) return { answer: errorReply(INVALID_SESSION) };
+    const principal = { userId, orgId: this.org.orgId };
+    const answer = this.gate(principal, method, path, route.options.countsAsApiCall !== false, token, { body, query });
+    return { principal, answer };
+  }
+
+  /** Runs the handler; a Collections write first loses the records the `lock` fault refuses, which answer for themselves. */
+  private async runWithLocks(
+    route: RouteMatch['route'],
+    params: Record<string, string>,
+    req: http.IncomingMessage,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+    principal: Principal | undefined
+  ): Promise<Reply> {
+    const lock = principal && !isLocal(path) ? lockCollection(this.chaos, method, path, body, query) : undefined;
+    const ctx = this.router.context(method, path, lock?.query ?? query, req.headers, lock?.body ?? body, principal);
+    ctx.params = params;
+    if (!lock) return this.run(route, ctx);
+    const everyRecordLocked = lock.allOrNone || lock.locked.size === lock.total;
+    return withLockedRecords(everyRecordLocked ? undefined : await this.run(route, ctx), lock);
+  }
+
+  /**
+   * Access check, API charge, faults on demand and 'before' faults; an answer to send instead of running the handler,
+   * 'drop' to close the connection unanswered, 'drop-after' to run the handler first.
+   */
   private gate(
     principal: Principal,
     method: string,
@@ -252,18 +345,33 @@ export class LocalOrgServer {
     counts: boolean,
     token: string,
     request?: { body: Buffer; query: URLSearchParams }
-  ): Reply | 'drop' | undefined {
+  ): Reply | 'drop' | 'drop-after' | undefined {
     try {
       this.org.access.checkApi(principal);
       if (counts) this.meter.charge(principal.userId);
     } catch (e) {
       return errorReply(e);
     }
+    const random = isLocal(path) ? undefined : this.randomFault(method, token);
+    if (random) return random;
     const fault = this.faults.take(method, path, 'before');
     if (!fault) return undefined;
     if (fault.kind === 'drop') return 'drop';
     if (fault.kind === 'expire-session') this.org.revokeToken(token);
     return faultReply(fault, method, path, request);
+  }
+
+  /** The faults on demand that answer a whole request (chaos.ts); OAuth endpoints never reach this. */
+  private randomFault(method: string, token: string): Reply | 'drop' | 'drop-after' | undefined {
+    const chaos = this.chaos;
+    if (chaos.expires(token)) {
+      this.org.revokeToken(token);
+      return errorReply(INVALID_SESSION);
+    }
+    if (chaos.hit('unavailable')) return UNAVAILABLE;
+    if (chaos.hit('concurrent')) return errorReply(CONCURRENT_LIMIT);
+    if (chaos.hit('drop')) return method === 'GET' || method === 'HEAD' || !chaos.coin() ? 'drop' : 'drop-after';
+    return undefined;
   }
 
   private async run(route: RouteMatch['route'], ctx: RequestContext): Promise<Reply> {
@@ -293,7 +401,7 @@ export class LocalOrgServer {
     if (!handler) return soapFault('INVALID_OPERATION', `No operation available for request ${operation}`);
     const principal: Principal = { userId, orgId: this.org.orgId };
     const early = this.gate(principal, 'POST', path, true, sessionId);
-    if (early === 'drop') {
+    if (early === 'drop' || early === 'drop-after') {
       req.socket.destroy();
       res.destroy();
       return { status: 0 };

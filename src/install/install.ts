@@ -72,7 +72,6 @@ export async function install(connection: Connection, given: InstallOptions): Pr
     apiCalls: { total: 0, writes: 0, deployPolls: 0 },
     warnings: [],
   };
-  let deployCalls = 0;
   let writes = 0;
   /** Whether any stage changed the org: a later failure is then partial (exit 68). */
   let changed = false;
@@ -80,12 +79,12 @@ export async function install(connection: Connection, given: InstallOptions): Pr
   const run = async (name: StageName, body: () => Promise<StageOutcome>): Promise<void> => {
     options.progress?.stageStarted?.(name);
     const started = Date.now();
-    const callsBefore = client.apiCalls + deployCalls;
+    const callsBefore = client.apiCalls;
     const record = (outcome: StageOutcome): StageResult => {
       const stage: StageResult = {
         name,
         ...outcome,
-        apiCalls: client.apiCalls + deployCalls - callsBefore,
+        apiCalls: client.apiCalls - callsBefore,
         durationMs: Date.now() - started,
       };
       result.stages.push(stage);
@@ -152,7 +151,6 @@ export async function install(connection: Connection, given: InstallOptions): Pr
         pollIntervalMs: options.deployPollMs,
         adminUsername: runningUsername,
       });
-      deployCalls += 1 + outcome.polls;
       result.apiCalls.deployPolls += outcome.polls;
       const { componentIds, ...deploy } = outcome;
       result.deploy = deploy;
@@ -277,7 +275,8 @@ export async function install(connection: Connection, given: InstallOptions): Pr
         active: u.action === 'use' || result.stages.some((s) => s.name === 'user' && s.status === 'done'),
       };
     }
-    result.apiCalls.total = client.apiCalls + deployCalls;
+    // The client's connection carries the Metadata API calls too (the deploy and its polls).
+    result.apiCalls.total = client.apiCalls;
     result.apiCalls.writes = writes;
     return result;
   }

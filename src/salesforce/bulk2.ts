@@ -38,6 +38,8 @@ export type Bulk2Options = {
   pollMs?: number;
   pollMaxMs?: number;
   timeoutMs?: number;
+  /** New jobs for rows refused with UNABLE_TO_LOCK_ROW, after the first (default 4). */
+  lockRetries?: number;
 };
 
 export class Bulk2Error extends Error {
@@ -80,6 +82,16 @@ export function parseCsv(text: string): CsvRow[] {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A row Salesforce refused because another transaction held a lock it needed: it was not written. */
+const isLockedRow = (row: CsvRow): boolean => (row.sf__Error ?? '').startsWith('UNABLE_TO_LOCK_ROW');
+
+/** The input columns of a result row (the job's own sf__ columns removed), to send it again as it was. */
+function inputOf(row: CsvRow): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (!k.startsWith('sf__')) record[k] = v;
+  return record;
+}
 
 export class Bulk2 {
   public constructor(private readonly client: SalesforceClient, private readonly options: Bulk2Options = {}) {}
@@ -141,14 +153,35 @@ export class Bulk2 {
   }
 
   /**
-   * One whole ingest. `onJob` hears the job id as soon as it exists (the sync journals it, so a killed run can
-   * wait for the job instead of writing its records a second time).
+   * One whole ingest. `onJob` hears each job id as soon as it exists (the sync journals it, so a killed run can
+   * wait for the job instead of writing its records a second time). Bulk API 2.0 processes a job's rows in parallel,
+   * so rows can fail on record locks; those were not written and "must be resubmitted" (Bulk API 2.0 Developer Guide,
+   * General Guidelines for Data Loads): they go again in a new job, with backoff, a few times.
    */
   public async ingest(
     object: string,
     operation: IngestOperation,
     records: Array<Record<string, unknown>>,
     opts: { externalIdFieldName?: string; onJob?: (jobId: string) => void | Promise<void> } = {}
+  ): Promise<IngestResult> {
+    const result = await this.ingestOnce(object, operation, records, opts);
+    for (let attempt = 1; attempt <= (this.options.lockRetries ?? 4); attempt++) {
+      const locked = result.failed.filter(isLockedRow);
+      if (locked.length === 0) break;
+      await sleep(Math.random() * Math.min((this.options.pollMs ?? 2000) * 2 ** (attempt - 1), 8000));
+      const again = await this.ingestOnce(object, operation, locked.map(inputOf), opts);
+      result.failed = [...result.failed.filter((r) => !isLockedRow(r)), ...again.failed];
+      result.successful.push(...again.successful);
+      result.unprocessed.push(...again.unprocessed);
+    }
+    return result;
+  }
+
+  private async ingestOnce(
+    object: string,
+    operation: IngestOperation,
+    records: Array<Record<string, unknown>>,
+    opts: { externalIdFieldName?: string; onJob?: (jobId: string) => void | Promise<void> }
   ): Promise<IngestResult> {
     const job = await this.createJob(object, operation, opts.externalIdFieldName);
     await opts.onJob?.(job.id);

@@ -1,14 +1,16 @@
 /*
- * The one door to Salesforce: every REST call of the plugin goes through SalesforceClient. It owns paging, sObject
- * Collections batching (200 records a call), Composite, retry with backoff and jitter (UNABLE_TO_LOCK_ROW, 5xx,
- * dropped connections), one session refresh on INVALID_SESSION_ID, and API-call accounting from Sforce-Limit-Info.
+ * The one door to Salesforce: every REST call of the plugin goes through SalesforceClient, and SalesforceClient sends
+ * it through the sf CLI's Connection (jsforce: proxy, timeout, user agent, request logging, session refresh). On top
+ * it owns the API-call budget, paging, sObject Collections batching (200 records a call) with per-record
+ * UNABLE_TO_LOCK_ROW retries, Composite, retry with backoff and jitter of refusals that are safe to repeat, and
+ * API-call accounting (meter.ts) from Sforce-Limit-Info.
  */
 import type { Connection } from '@salesforce/core';
-import { SalesforceApiError, isRetryable } from './errors.js';
+import { SalesforceApiError, isDailyLimit, isRetryable, refusedBeforeProcessing } from './errors.js';
+import { meterOf, type ApiUsage, type CallMeter, type MeteredOptions, type RawResponse } from './meter.js';
 
-const isLockError = (e: unknown): boolean => e instanceof SalesforceApiError && e.errorCode === 'UNABLE_TO_LOCK_ROW';
-/** 503 means the request was refused before any processing. */
-const isUnavailable = (e: unknown): boolean => e instanceof SalesforceApiError && e.status === 503;
+export type { ApiUsage } from './meter.js';
+
 
 export type SaveError = { statusCode: string; message: string; fields: string[] };
 export type SaveResult = { id?: string; success: boolean; created?: boolean; errors: SaveError[] };
@@ -16,7 +18,6 @@ export type SObjectInput = Record<string, unknown>;
 export type QueryResult<T> = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: T[] };
 export type CompositeSubrequest = { method: string; url: string; referenceId: string; body?: unknown };
 export type CompositeSubresponse = { body: unknown; httpStatusCode: number; referenceId: string };
-export type ApiUsage = { used: number; max: number };
 
 export type ClientOptions = {
   /** Retries after the first attempt for retryable failures. */
@@ -37,21 +38,38 @@ export class BudgetExceededError extends Error {
   }
 }
 
+/**
+ * Thrown when the org's daily API allowance is spent (403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded"):
+ * nothing more can be sent today, so a run stops where it is, resumably.
+ */
+export class DailyLimitError extends BudgetExceededError {
+  public constructor(calls: number, public readonly cause: SalesforceApiError) {
+    super(calls, calls);
+    this.message = cause.message;
+    this.name = 'DailyLimitError';
+  }
+}
+
 const COLLECTION_SIZE = 200;
 
 export class SalesforceClient {
   public readonly apiVersion: string;
-  private calls = 0;
+  private readonly meter: CallMeter;
+  private readonly callsBefore: number;
   private writes = 0;
-  private usage?: ApiUsage;
 
   public constructor(private readonly connection: Connection, private readonly options: ClientOptions = {}) {
     this.apiVersion = connection.getApiVersion();
+    this.meter = meterOf(connection);
+    this.callsBefore = this.meter.calls;
   }
 
-  /** API calls this client has made (each HTTP request to the org counts, as Salesforce counts them). */
+  /**
+   * API calls made through this client's connection since the client was created: each HTTP request to the org
+   * counts, as Salesforce counts them, Metadata API calls (deploys, their polls) included.
+   */
   public get apiCalls(): number {
-    return this.calls;
+    return this.meter.calls - this.callsBefore;
   }
 
   /** Calls that could change data (POST/PATCH/PUT/DELETE outside queries). */
@@ -61,7 +79,7 @@ export class SalesforceClient {
 
   /** The org's daily API usage from the last response's Sforce-Limit-Info header. */
   public get apiUsage(): ApiUsage | undefined {
-    return this.usage;
+    return this.meter.usage;
   }
 
   public get instanceUrl(): string {
@@ -80,22 +98,23 @@ export class SalesforceClient {
     headers: Record<string, string> = {},
     options: { safeToRepeat?: boolean } = {}
   ): Promise<T> {
-    const url = this.url(path);
     // A POST whose connection dropped may have been applied: repeating it could create a record twice, so only
-    // idempotent calls (and POSTs the caller marks safe) are retried on dropped connections and 5xx.
+    // idempotent calls (and POSTs the caller marks safe) are retried on dropped connections and 5xx. Refusals that
+    // Salesforce answers before doing anything (503, row locks, ConcurrentPerOrgLongTxn) are always safe to repeat.
     const safeToRepeat = options.safeToRepeat ?? method !== 'POST';
     let attempt = 0;
     let refreshed = false;
     for (;;) {
       try {
-        return await this.send<T>(method, url, body, headers);
+        return await this.send<T>(method, path, body, headers);
       } catch (error) {
         if (error instanceof SalesforceApiError && error.errorCode === 'INVALID_SESSION_ID' && !refreshed) {
           refreshed = true;
           await this.refreshSession(error);
           continue;
         }
-        const retry = isRetryable(error) && (safeToRepeat || isLockError(error) || isUnavailable(error));
+        if (isDailyLimit(error)) throw new DailyLimitError(this.apiCalls, error as SalesforceApiError);
+        const retry = isRetryable(error) && (safeToRepeat || refusedBeforeProcessing(error));
         if (retry && attempt < (this.options.maxRetries ?? 5)) {
           attempt++;
           const base = (this.options.baseDelayMs ?? 250) * 2 ** (attempt - 1);
@@ -232,7 +251,7 @@ export class SalesforceClient {
   /** Fail fast, before sending, once the budget is spent. */
   public assertBudget(extra = 1): void {
     const max = this.options.maxApiCalls;
-    if (max !== undefined && this.calls + extra > max) throw new BudgetExceededError(this.calls, max);
+    if (max !== undefined && this.apiCalls + extra > max) throw new BudgetExceededError(this.apiCalls, max);
   }
 
   /**
@@ -258,41 +277,54 @@ export class SalesforceClient {
     return results;
   }
 
-  private url(path: string): string {
-    const base = this.connection.instanceUrl.replace(/\/$/, '');
-    if (/^https?:\/\//.test(path)) return path;
-    if (path.startsWith('/services/')) return base + path;
-    return `${base}/services/data/v${this.apiVersion}${path}`;
+  /** A path as jsforce resolves it against the connection's current instance URL (which a refresh may move). */
+  private path(path: string): string {
+    if (/^https?:\/\//.test(path) || path.startsWith('/services/')) return path;
+    return `/services/data/v${this.apiVersion}${path}`;
   }
 
-  private async send<T>(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<T> {
+  private async send<T>(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<T> {
     this.assertBudget();
-    this.calls++;
+    const url = this.path(path);
     const isQuery = method === 'GET' || /\/query(All)?[/?]/.test(url);
     if (!isQuery) this.writes++;
     const isRaw = typeof body === 'string' || body instanceof Uint8Array;
-    const response = await fetch(url, {
-      method,
-      headers: {
-        Authorization: `Bearer ${this.connection.accessToken ?? ''}`,
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': isRaw ? 'text/csv' : 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : isRaw ? (body as string) : JSON.stringify(body),
-    });
-    this.readUsage(response.headers.get('sforce-limit-info'));
-    this.options.onCall?.(this.calls, this.usage);
-    const text = await response.text();
-    const contentType = response.headers.get('content-type') ?? '';
-    const parsed: unknown = text && contentType.includes('json') ? JSON.parse(text) : text;
-    if (!response.ok) throw SalesforceApiError.fromResponse(response.status, parsed);
-    return parsed as T;
-  }
-
-  private readUsage(header: string | null): void {
-    const match = header ? /api-usage=(\d+)\/(\d+)/.exec(header) : null;
-    if (match) this.usage = { used: Number(match[1]), max: Number(match[2]) };
+    let response: RawResponse | undefined;
+    const options: MeteredOptions & { responseType: string; retry: { maxRetries: number } } = {
+      // The raw text: this layer parses it, so CSV stays CSV and an error keeps its status and body.
+      responseType: 'text/plain',
+      // Retries are this layer's (it knows which calls are safe to repeat, and counts each attempt).
+      retry: { maxRetries: 0 },
+      onSend: () => (response = undefined),
+      onResponse: (r) => (response = r),
+    };
+    let text: unknown;
+    try {
+      text = await this.connection.request(
+        {
+          method: method as 'GET',
+          url,
+          headers: {
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': isRaw ? 'text/csv' : 'application/json' }),
+            ...headers,
+          },
+          body: body === undefined ? undefined : isRaw ? (body as string) : JSON.stringify(body),
+        },
+        // jsforce hands these options to the transport, where the meter gives this request its raw answer.
+        options as unknown as Parameters<Connection['request']>[1]
+      );
+    } catch (error) {
+      // jsforce reports an error status without it; the transport's answer has status and Salesforce's error body.
+      const answered = response;
+      if (answered && answered.statusCode >= 400) throw SalesforceApiError.fromResponse(answered.statusCode, parseBody(answered));
+      throw error;
+    } finally {
+      this.options.onCall?.(this.apiCalls, this.apiUsage);
+    }
+    const answered = response;
+    if (!answered) return (typeof text === 'string' ? text : undefined) as T;
+    return parseBody(answered) as T;
   }
 
   private async refreshSession(original: SalesforceApiError): Promise<void> {
@@ -336,6 +368,17 @@ function stripAttributes(record: SObjectInput): SObjectInput {
   const { attributes, ...rest } = record;
   void attributes;
   return rest;
+}
+
+function parseBody(response: RawResponse): unknown {
+  const text = response.body ?? '';
+  const contentType = response.headers['content-type'] ?? '';
+  if (!text || !contentType.includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -37,10 +37,35 @@ export class SalesforceApiError extends Error {
   }
 }
 
-/** Errors worth retrying: row locks, server faults, dropped connections. */
+/**
+ * 403 REQUEST_LIMIT_EXCEEDED comes in two kinds (Salesforce Developer Limits and Allocations Quick Reference): too many
+ * concurrent long-running requests ("ConcurrentPerOrgLongTxn Limit exceeded"), which passes in seconds, and the
+ * daily allowance ("TotalRequests Limit exceeded"), which does not pass today.
+ */
+export function isConcurrentLimit(error: unknown): boolean {
+  return (
+    error instanceof SalesforceApiError &&
+    error.errorCode === 'REQUEST_LIMIT_EXCEEDED' &&
+    /ConcurrentPerOrgLongTxn/i.test(error.message)
+  );
+}
+
+export function isDailyLimit(error: unknown): boolean {
+  return error instanceof SalesforceApiError && error.errorCode === 'REQUEST_LIMIT_EXCEEDED' && /TotalRequests/i.test(error.message);
+}
+
+/** Refusals Salesforce answers before doing anything, so repeating the call cannot apply it twice. */
+export function refusedBeforeProcessing(error: unknown): boolean {
+  return (
+    error instanceof SalesforceApiError &&
+    (error.errorCode === 'UNABLE_TO_LOCK_ROW' || error.status === 503 || isConcurrentLimit(error))
+  );
+}
+
+/** Errors worth retrying: row locks, server faults, concurrent-request limits, dropped connections. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof SalesforceApiError) {
-    return error.errorCode === 'UNABLE_TO_LOCK_ROW' || error.status >= 500 || error.status === 0;
+    return error.errorCode === 'UNABLE_TO_LOCK_ROW' || error.status >= 500 || error.status === 0 || isConcurrentLimit(error);
   }
   return isNetworkError(error);
 }

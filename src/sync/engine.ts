@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { SalesforceApiError, isRetryable } from '../salesforce/errors.js';
-import { BudgetExceededError, type SalesforceClient } from '../salesforce/client.js';
+import { BudgetExceededError, DailyLimitError, type SalesforceClient } from '../salesforce/client.js';
 import { Bulk2 } from '../salesforce/bulk2.js';
 import type { SyncConfig } from './config.js';
 import type { SyncEvent } from './events.js';
@@ -200,7 +200,9 @@ class SyncRun {
     } catch (e) {
       if (!(e instanceof BudgetExceededError)) throw e;
       this.result.status = 'stopped';
-      this.result.stoppedReason = this.reserveLeft() ? 'max-api-calls' : 'api-limit-reserve';
+      // The org's daily allowance is spent (403 TotalRequests Limit exceeded): the journal lets tomorrow's run resume.
+      this.result.stoppedReason =
+        e instanceof DailyLimitError ? 'daily-api-limit' : this.reserveLeft() ? 'max-api-calls' : 'api-limit-reserve';
       if (this.journal && this.journalData) {
         await this.journal.save({ ...this.journalData, status: 'stopped', stoppedReason: this.result.stoppedReason });
       }

@@ -99,6 +99,7 @@ describe('sf instruqt sync reliability (end to end)', function () {
   this.timeout(900_000);
   let clean: Env;
   let expected: unknown;
+  let cleanCalls = 0;
 
   before(async () => {
     clean = await setup();
@@ -107,6 +108,7 @@ describe('sf instruqt sync reliability (end to end)', function () {
     expect(r.json?.result.batches).to.be.greaterThan(5);
     expect(r.json?.result.bulkJobs).to.be.greaterThan(0);
     expected = snapshot(clean.o);
+    cleanCalls = r.json?.result.apiCalls ?? 0;
   });
   after(async () => clean?.o.stop());
 
@@ -158,6 +160,53 @@ describe('sf instruqt sync reliability (end to end)', function () {
       const r = await SfRunner.get().run<SyncResult>(args(env), { timeoutMs: 300_000 });
       expect(r.code, r.stdout + r.stderr).to.equal(0);
       expect(snapshot(env.o)).to.deep.equal(expected);
+    } finally {
+      await env.o.stop();
+    }
+  });
+
+  it('ends in the clean state under faults on demand lock=0.05,unavailable=0.02,drop=0.01,concurrent=0.01 (re-run on exit 68)', async () => {
+    const env = await setup();
+    try {
+      env.o.local.setFaults({ lock: 0.05, unavailable: 0.02, drop: 0.01, concurrent: 0.01, seed: 2026 });
+      const codes: number[] = [];
+      let calls = 0;
+      for (let run = 0; run < 3; run++) {
+        const r = await SfRunner.get().run<SyncResult>(args(env), { timeoutMs: 300_000 });
+        codes.push(r.code);
+        calls += r.json?.result?.apiCalls ?? 0;
+        expect([0, 68], r.stdout + r.stderr).to.include(r.code);
+        if (r.code === 0) break;
+      }
+      expect(codes[codes.length - 1], `exit codes ${codes.join(', ')}`).to.equal(0);
+      expect(calls, 'the faults cost retries').to.be.greaterThan(cleanCalls);
+      env.o.local.setFaults({});
+      expect(snapshot(env.o)).to.deep.equal(expected);
+    } finally {
+      await env.o.stop();
+    }
+  });
+
+  it('stops cleanly with exit 68 when the daily API limit is spent, and the next run resumes to the clean state', async () => {
+    const env = await setup();
+    try {
+      const { local } = env.o;
+      // No reserve of its own: the org's 403 "TotalRequests Limit exceeded" is what stops this run.
+      writeFileSync(env.config, JSON.stringify({ ...CONFIG, apiReservePercent: 0 }));
+      local.org.options.dailyApiLimit = local.apiCalls() + 30;
+      const stopped = await SfRunner.get().run<SyncResult>(args(env), { timeoutMs: 300_000 });
+      expect(stopped.code, stopped.stdout + stopped.stderr).to.equal(68);
+      expect(stopped.json?.result).to.include({ status: 'stopped', stoppedReason: 'daily-api-limit' });
+      expect(journal(env)).to.include({ status: 'stopped', stoppedReason: 'daily-api-limit' });
+      expect(journal(env)?.batches).to.be.greaterThan(0);
+      // The next day: the allowance is back.
+      local.resetApiCalls();
+      local.org.options.dailyApiLimit = 100_000;
+      const resumed = await SfRunner.get().run<SyncResult>(args(env), { timeoutMs: 300_000 });
+      expect(resumed.code, resumed.stdout + resumed.stderr).to.equal(0);
+      expect(resumed.json?.result.resumedAfterLine).to.be.greaterThan(0);
+      expect(snapshot(env.o)).to.deep.equal(expected);
+      expect(journal(env)).to.include({ status: 'complete' });
     } finally {
       await env.o.stop();
     }

@@ -77,6 +77,7 @@ describe('install against a local org', function () {
     beforeEach(async () => {
       ({ local, connection } = await startOrg());
       before = fingerprint(local);
+      local.resetApiCalls();
       result = await install(connection, options());
     });
 
@@ -127,6 +128,8 @@ describe('install against a local org', function () {
         'verify:unchanged',
       ]);
       expect(result.apiCalls.total - result.apiCalls.deployPolls).to.be.at.most(30);
+      // Every call the org counted, the Metadata API deploy and its polls included.
+      expect(result.apiCalls.total).to.equal(local.apiCalls());
       expect(fingerprint(local)).to.not.equal(before);
       expect(schemaErrors(result)).to.deep.equal([]);
     });

@@ -1,9 +1,13 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+// eslint-disable-next-line import/no-extraneous-dependencies -- jsforce's own refresh delegate, as @salesforce/core installs it
+import { SessionRefreshDelegate } from '@jsforce/jsforce-node/lib/session-refresh-delegate.js';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
-import { BudgetExceededError } from '../../src/salesforce/client.js';
+import { BudgetExceededError, DailyLimitError, SalesforceClient } from '../../src/salesforce/client.js';
 import { SalesforceApiError } from '../../src/salesforce/errors.js';
 import { soqlLiteral } from '../../src/salesforce/soql.js';
-import { clientAs } from '../helpers/connection.js';
+import { clientAs, connectAs } from '../helpers/connection.js';
 
 describe('SalesforceClient, the one door to the org', () => {
   let local: LocalOrg;
@@ -55,6 +59,69 @@ describe('SalesforceClient, the one door to the org', () => {
     local.injectFault({ kind: 'drop', method: 'GET', times: 2 });
     const rows = await client.query('SELECT Id FROM User');
     expect(rows.length).to.be.greaterThan(0);
+  });
+
+  it('repeats a write refused with 403 ConcurrentPerOrgLongTxn (nothing was done), so each record is created once', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken, { maxRetries: 8 });
+    local.setFaults({ concurrent: 0.4, unavailable: 0.2, seed: 4 });
+    for (let i = 0; i < 8; i++) await client.create('Account', { Name: `Busy ${i}` });
+    local.setFaults({});
+    const names = local.org.query('Account', (a) => String(a.Name).startsWith('Busy ')).map((a) => a.Name);
+    expect(names).to.have.length(8);
+    expect(new Set(names).size).to.equal(8);
+    expect(client.apiCalls).to.be.greaterThan(8);
+  });
+
+  it('stops at the daily API limit (403 TotalRequests Limit exceeded) with a DailyLimitError, without repeating', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    local.org.options.dailyApiLimit = local.apiCalls() + 1;
+    await client.query('SELECT Id FROM User');
+    const before = client.apiCalls;
+    try {
+      await client.query('SELECT Id FROM Profile');
+      expect.fail('the daily limit was not reported');
+    } catch (error) {
+      expect(error).to.be.instanceOf(DailyLimitError);
+      expect((error as DailyLimitError).message).to.include('TotalRequests Limit exceeded');
+    }
+    expect(client.apiCalls).to.equal(before + 1);
+  });
+
+  it('counts Metadata API calls made through the same connection', async () => {
+    const client = await clientAs(local.instanceUrl, local.adminToken);
+    await client.conn.metadata.list({ type: 'CustomObject' }, client.apiVersion);
+    expect(client.apiCalls).to.equal(1);
+    expect(client.apiCalls).to.equal(local.apiCalls());
+  });
+
+  it('follows a session refresh to a moved instance URL (the old instance refuses the session)', async () => {
+    // The old instance: every request is refused with 401 INVALID_SESSION_ID.
+    const old = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]));
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    try {
+      const oldUrl = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
+      const conn = await connectAs(local.instanceUrl, local.adminToken);
+      conn.getAuthInfo().update({ instanceUrl: oldUrl, accessToken: 'stale-token' });
+      conn.instanceUrl = oldUrl;
+      conn.accessToken = 'stale-token';
+      // What the sf CLI's refresh does: new token and instance URL into the auth info, the token to jsforce.
+      // eslint-disable-next-line no-underscore-dangle -- the delegate jsforce consults on a 401
+      conn._refreshDelegate = new SessionRefreshDelegate(conn, (c, callback) => {
+        conn.getAuthInfo().update({ instanceUrl: local.instanceUrl, accessToken: local.adminToken });
+        callback(null, local.adminToken);
+      });
+      const client = new SalesforceClient(conn, { baseDelayMs: 5 });
+      const rows = await client.query('SELECT Id FROM User');
+      expect(rows.length).to.be.greaterThan(0);
+      expect(conn.instanceUrl).to.equal(local.instanceUrl);
+      expect(client.instanceUrl).to.equal(local.instanceUrl);
+    } finally {
+      old.close();
+    }
   });
 
   it('surfaces an expired session it cannot refresh as INVALID_SESSION_ID', async () => {
