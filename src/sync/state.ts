@@ -198,14 +198,18 @@ export async function loadPostKeys(
 ): Promise<Set<string>> {
   const keys = new Set<string>();
   if (activity === 'chatter') {
-    const items = await queryIn<{ ParentId: string; Body?: string | null }>(
-      client,
-      (l) => `SELECT Id, ParentId, Body FROM FeedItem WHERE ParentId IN ${l}`,
-      parentIds
-    );
-    for (const item of items) {
-      const post = recognisePost(item.Body);
-      if (post) keys.add(postKey(item.ParentId, post.milestone, post.playId));
+    // FeedItem filtered by ParentId is refused to users without View All Data ("Implementation restriction: FeedItem
+    // requires a filter by Id"), the integration user included; each record's feed object reads the same posts.
+    for (const [feed, ids] of byFeedObject(parentIds)) {
+      const items = await queryIn<{ ParentId: string; Body?: string | null }>(
+        client,
+        (l) => `SELECT Id, ParentId, Body FROM ${feed} WHERE ParentId IN ${l}`,
+        ids
+      );
+      for (const item of items) {
+        const post = recognisePost(item.Body);
+        if (post) keys.add(postKey(item.ParentId, post.milestone, post.playId));
+      }
     }
   } else {
     const tasks = await queryIn<{ WhoId: string; Description?: string | null }>(
@@ -219,4 +223,14 @@ export async function loadPostKeys(
     }
   }
   return keys;
+}
+
+/** Record feed objects by key prefix of the record posted on (Lead 00Q, Contact 003). */
+const FEED_OBJECTS: Record<string, string> = { '00Q': 'LeadFeed', '003': 'ContactFeed' };
+
+/** Parent ids grouped by the feed object that reads their posts; other parents are read through FeedItem. */
+function byFeedObject(parentIds: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const id of parentIds) push(groups, FEED_OBJECTS[id.slice(0, 3)] ?? 'FeedItem', id);
+  return groups;
 }
