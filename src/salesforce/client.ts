@@ -5,6 +5,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import { SalesforceApiError, isRetryable } from './errors.js';
+import { queryFitsInUrl } from './query-url.js';
 
 const isLockError = (e: unknown): boolean => e instanceof SalesforceApiError && e.errorCode === 'UNABLE_TO_LOCK_ROW';
 /** 503 means the request was refused before any processing. */
@@ -107,8 +108,9 @@ export class SalesforceClient {
     }
   }
 
-  /** Every record of a query, following nextRecordsUrl. */
+  /** Every record of a query, following nextRecordsUrl; a query too long for a URL goes in a Composite body. */
   public async query<T = Record<string, unknown>>(soql: string): Promise<T[]> {
+    if (!queryFitsInUrl(this.instanceUrl, this.apiVersion, soql)) return (await this.queries<T>([soql]))[0];
     let page = await this.request<QueryResult<T>>('GET', `/query?q=${encodeURIComponent(soql)}`);
     const records = [...page.records];
     while (!page.done && page.nextRecordsUrl) {
@@ -120,6 +122,10 @@ export class SalesforceClient {
 
   /** Iterate query pages without holding them all (large result sets). */
   public async *queryPages<T = Record<string, unknown>>(soql: string): AsyncGenerator<T[]> {
+    if (!queryFitsInUrl(this.instanceUrl, this.apiVersion, soql)) {
+      yield (await this.queries<T>([soql]))[0];
+      return;
+    }
     let page = await this.request<QueryResult<T>>('GET', `/query?q=${encodeURIComponent(soql)}`);
     yield page.records;
     while (!page.done && page.nextRecordsUrl) {

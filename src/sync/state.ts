@@ -84,8 +84,6 @@ export function emptyState(): OrgState {
 
 /** IN-list chunk size for queries sent inside Composite (no URL limit; SOQL itself may be 100,000 characters). */
 const IN_CHARS = 40_000;
-/** Longest encoded SOQL sent in a GET URL. */
-const URL_CHARS = 12_000;
 
 /** Runs many queries of the form `prefix IN (...)`, five per Composite call. */
 export async function queryIn<T>(
@@ -98,8 +96,8 @@ export async function queryIn<T>(
   const out: T[] = [];
   for (let i = 0; i < soqls.length; i += 5) {
     const group = soqls.slice(i, i + 5);
-    // A short query goes as GET; long ones ride in a Composite body, where the 16 KB URL limit does not apply.
-    if (group.length === 1 && encodeURIComponent(group[0]).length < URL_CHARS) out.push(...(await client.query<T>(group[0])));
+    // client.query sends a short query as a GET and a long one in a Composite body, where the URI limits do not apply.
+    if (group.length === 1) out.push(...(await client.query<T>(group[0])));
     else for (const rows of await client.queries<T>(group)) out.push(...rows);
   }
   return out;

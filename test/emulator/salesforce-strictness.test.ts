@@ -63,4 +63,39 @@ describe('local org: Salesforce strictness', function () {
       expect((refused as SalesforceApiError).errorCode).to.equal('INVALID_TYPE');
     });
   });
+
+  describe('Salesforce Developer Limits and Allocations Quick Reference: API Request Limits (Platform API URI and header length)', () => {
+    const path = (bytes: number): string => {
+      const head = '/services/data/v65.0/query?q=SELECT+Id+FROM+Lead+WHERE+LastName+IN+(';
+      return head + 'x'.repeat(bytes - head.length - 1) + ')';
+    };
+    const send = async (target: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> => {
+      const res = await fetch(o.local.instanceUrl + target, { headers: { Authorization: `Bearer ${o.local.adminToken}`, ...headers } });
+      return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+    };
+
+    it('answers 414 URI Too Long, with the front end\'s page, for a URI over 16,384 bytes', async () => {
+      const r = await send(path(16_385));
+      expect(r).to.deep.equal({ status: 414, type: 'text/html;charset=iso-8859-1', body: '<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>' });
+    });
+
+    it('answers 431 when URI plus headers pass 16,384 bytes, and serves a URI that fits with its headers', async () => {
+      const r = await send(path(15_000), { 'X-Padding': 'p'.repeat(1500) });
+      expect(r).to.deep.equal({
+        status: 431,
+        type: 'text/html;charset=iso-8859-1',
+        body: '<h1>Bad Message 431</h1><pre>reason: Request Header Fields Too Large</pre>',
+      });
+      const ok = await send(path(15_000));
+      expect(ok.status).to.equal(400); // parsed and answered by the query resource (xxx... is not a literal)
+      const huge = await send('/services/data/v65.0/limits', { 'X-Padding': 'p'.repeat(300_000) });
+      expect(huge.status).to.equal(431);
+    });
+
+    it('does not count a refused URI as an API call', async () => {
+      const before = o.local.apiCalls();
+      await send(path(20_000));
+      expect(o.local.apiCalls()).to.equal(before);
+    });
+  });
 });
