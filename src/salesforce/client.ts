@@ -184,15 +184,21 @@ export class SalesforceClient {
 
   /**
    * Composite request: up to 25 subrequests (5 queries) in one API call. A Composite of reads only is safe to send
-   * again after a dropped connection; one with writes is not.
+   * again after a dropped connection; one with writes is not. `inOrder` runs unrelated subrequests in request order.
    */
-  public async composite(subrequests: CompositeSubrequest[], allOrNone = false): Promise<CompositeSubresponse[]> {
+  public async composite(
+    subrequests: CompositeSubrequest[],
+    allOrNone = false,
+    options: { inOrder?: boolean } = {}
+  ): Promise<CompositeSubresponse[]> {
     const prefix = `/services/data/v${this.apiVersion}`;
     const result = await this.request<{ compositeResponse: CompositeSubresponse[] }>(
       'POST',
       '/composite',
       {
         allOrNone,
+        // From API 49.0 Salesforce collates unrelated subrequests and runs them in any order unless told not to.
+        ...(options.inOrder ? { collateSubrequests: false } : {}),
         compositeRequest: subrequests.map((s) => ({ ...s, url: s.url.startsWith('/services/') ? s.url : prefix + s.url })),
       },
       {},

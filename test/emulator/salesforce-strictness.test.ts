@@ -98,4 +98,45 @@ describe('local org: Salesforce strictness', function () {
       expect(o.local.apiCalls()).to.equal(before);
     });
   });
+
+  describe('REST API Developer Guide: Composite (collateSubrequests, API 49.0 and later)', () => {
+    type Sub = { httpStatusCode: number; body: unknown; referenceId: string };
+    const composite = async (version: string, body: Record<string, unknown>): Promise<Sub[]> => {
+      const res = await fetch(`${o.local.instanceUrl}/services/data/v${version}/composite`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${o.local.adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).to.equal(200);
+      return ((await res.json()) as { compositeResponse: Sub[] }).compositeResponse;
+    };
+    // The second subrequest reads what the first writes, without referring to it: only request order makes it work.
+    const dependentByOrder = (name: string, v: string): Array<Record<string, unknown>> => [
+      { method: 'POST', url: `/services/data/v${v}/sobjects/Account`, referenceId: 'acct', body: { Name: name } },
+      { method: 'GET', url: `/services/data/v${v}/query?q=${encodeURIComponent(`SELECT Id FROM Account WHERE Name = '${name}'`)}`, referenceId: 'q' },
+    ];
+    const found = (subs: Sub[]): number => (subs[1].body as { totalSize: number }).totalSize;
+
+    it('does not keep the order of unrelated subrequests when they are collated (the default)', async () => {
+      const subs = await composite('65.0', { compositeRequest: dependentByOrder('Collated Co', '65.0') });
+      expect(subs.map((s) => s.referenceId)).to.deep.equal(['acct', 'q']);
+      expect(subs[0].httpStatusCode).to.equal(201);
+      expect(found(subs)).to.equal(0);
+    });
+
+    it('keeps request order with collateSubrequests false, and before API 49.0', async () => {
+      expect(found(await composite('65.0', { collateSubrequests: false, compositeRequest: dependentByOrder('Ordered Co', '65.0') }))).to.equal(1);
+      expect(found(await composite('48.0', { compositeRequest: dependentByOrder('Old Co', '48.0') }))).to.equal(1);
+    });
+
+    it('runs a subrequest after the ones it refers to, collated or not', async () => {
+      const subs = await composite('65.0', {
+        compositeRequest: [
+          { method: 'POST', url: '/services/data/v65.0/sobjects/Account', referenceId: 'acct', body: { Name: 'Ref Co' } },
+          { method: 'POST', url: '/services/data/v65.0/sobjects/Contact', referenceId: 'ct', body: { LastName: 'Ref', AccountId: '@{acct.id}' } },
+        ],
+      });
+      expect(subs.map((s) => s.httpStatusCode)).to.deep.equal([201, 201]);
+    });
+  });
 });
