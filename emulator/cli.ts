@@ -1,5 +1,6 @@
 /*
- * `npm run --silent org -- [--port N] [--json] [--latency-ms N] [--activation-delay-ms N] [--daily-api-limit N]`:
+ * `npm run --silent org -- [--port N] [--json] [--latency-ms N] [--activation-delay-ms N] [--daily-api-limit N]
+ * [--lead-duplicate-rule]`:
  * starts a local org and keeps it running until SIGINT/SIGTERM. With --json it prints one JSON line
  * {instanceUrl, accessToken, username, orgId} once it accepts requests; otherwise a short text for a person.
  */
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       'api-version': { type: 'string' },
       'org-name': { type: 'string' },
       sandbox: { type: 'boolean', default: false },
+      'lead-duplicate-rule': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     apiVersion: values['api-version'],
     orgName: values['org-name'],
     isSandbox: values.sandbox,
+    leadDuplicateRule: values['lead-duplicate-rule'],
   });
   const info = { instanceUrl: local.instanceUrl, accessToken: local.adminToken, username: local.adminUsername, orgId: local.orgId };
   if (values.json) {

@@ -152,6 +152,8 @@ export type LocalOrgOptions = {
   apiVersion?: string; // newest version served, default '65.0'
   orgName?: string;
   isSandbox?: boolean;
+  /** An active Lead duplicate rule matching Leads and Contacts on Email (emulator/rest/duplicate-rules.ts). */
+  leadDuplicateRule?: boolean;
 };
 
 /** Faults on demand, for reliability tests. */

@@ -3,6 +3,7 @@
  * it follows; the requests go through the plugin's own SalesforceClient as the integration user or the admin.
  */
 import { expect } from 'chai';
+import { Bulk2 } from '../../src/salesforce/bulk2.js';
 import { SalesforceApiError } from '../../src/salesforce/errors.js';
 import { makeUser } from '../helpers/users.js';
 import { clientFor, seedPerson, startSyncOrg, type SyncOrg } from '../sync/org-fixture.js';
@@ -137,6 +138,70 @@ describe('local org: Salesforce strictness', function () {
         ],
       });
       expect(subs.map((s) => s.httpStatusCode)).to.deep.equal([201, 201]);
+    });
+  });
+
+  describe('REST API Developer Guide: Duplicate Rule Header (Sforce-Duplicate-Rule-Header), with an active Lead duplicate rule', () => {
+    let d: SyncOrg;
+    before(async () => {
+      d = await startSyncOrg({ leadDuplicateRule: true });
+      seedPerson(d.local, 'Lead', { FirstName: 'Bob', LastName: 'Smith', Email: 'bob@example.com' });
+      seedPerson(d.local, 'Contact', { FirstName: 'Rob', LastName: 'Smith', Email: 'BOB@example.com' });
+    });
+    after(async () => d.stop());
+    const lead = { LastName: 'Smith', FirstName: 'Robert', Company: 'Acme', Email: 'Bob@Example.com' };
+    type Result = { success: boolean; id?: string; errors: Array<{ statusCode: string; message: string; duplicateResult?: Record<string, unknown> }> };
+
+    it('refuses a matching Lead insert with DUPLICATES_DETECTED, naming the matching Lead and Contact', async () => {
+      const client = await d.client();
+      const [r] = (await client.insert('Lead', [lead])) as Result[];
+      expect(r.success).to.equal(false);
+      expect(r.errors[0]).to.include({ statusCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?' });
+      const dup = r.errors[0].duplicateResult as { allowSave: boolean; duplicateRuleEntityType: string; matchResults: Array<{ entityType: string; matchRecords: Array<{ record: Record<string, unknown> }> }> };
+      expect(dup).to.include({ allowSave: false, duplicateRuleEntityType: 'Lead' });
+      const ids = dup.matchResults.map((m) => [m.entityType, m.matchRecords.map((x) => x.record.Id)]);
+      const seededLead = d.records('Lead').find((l) => l.Email === 'bob@example.com')!;
+      const seededContact = d.records('Contact').find((c) => c.Email === 'BOB@example.com')!;
+      expect(ids).to.deep.equal([['Lead', [seededLead.Id]], ['Contact', [seededContact.Id]]]);
+      expect(dup.matchResults[0].matchRecords[0].record).to.not.have.property('Email');
+      expect(d.records('Lead').filter((l) => String(l.Email).toLowerCase() === 'bob@example.com')).to.have.length(1);
+    });
+
+    it('refuses the same through sObject Rows (errorCode) and Bulk API 2.0 (sf__Error)', async () => {
+      const client = await d.client();
+      const refused = await client.create('Lead', lead).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(SalesforceApiError);
+      expect(refused).to.include({ status: 400, errorCode: 'DUPLICATES_DETECTED' });
+      const bulk = await new Bulk2(client, { pollMs: 10 }).ingest('Lead', 'insert', [lead]);
+      expect(bulk.failed.map((f) => f.sf__Error)).to.deep.equal(['DUPLICATES_DETECTED:Use one of these records?: --']);
+    });
+
+    it('includes the matching records\' fields with includeRecordDetails=true, and saves with allowSave=true', async () => {
+      const client = await d.client();
+      const details = await client.request<Result[]>(
+        'POST',
+        '/composite/sobjects',
+        { allOrNone: false, records: [{ attributes: { type: 'Lead' }, ...lead }] },
+        { 'Sforce-Duplicate-Rule-Header': 'includeRecordDetails=true' }
+      );
+      const dup = details[0].errors[0].duplicateResult as { matchResults: Array<{ matchRecords: Array<{ record: Record<string, unknown> }> }> };
+      expect(dup.matchResults[0].matchRecords[0].record).to.include({ Email: 'bob@example.com', FirstName: 'Bob' });
+      const saved = await client.request<Result[]>(
+        'POST',
+        '/composite/sobjects',
+        { allOrNone: false, records: [{ attributes: { type: 'Lead' }, ...lead }] },
+        { 'Sforce-Duplicate-Rule-Header': 'allowSave=true; includeRecordDetails=true' }
+      );
+      expect(saved[0].success).to.equal(true);
+    });
+
+    it('lets a Lead without a match be saved, and has no rule unless the org is started with one', async () => {
+      const client = await d.client();
+      const [ok] = await client.insert('Lead', [{ ...lead, Email: 'someone.else@example.com' }]);
+      expect(ok.success).to.equal(true);
+      seedPerson(o.local, 'Lead', { LastName: 'Smith', Email: 'bob@example.com' });
+      const [plain] = await (await o.client()).insert('Lead', [lead]);
+      expect(plain.success).to.equal(true);
     });
   });
 });
