@@ -11,7 +11,12 @@ const isLockError = (e: unknown): boolean => e instanceof SalesforceApiError && 
 /** 503 means the request was refused before any processing. */
 const isUnavailable = (e: unknown): boolean => e instanceof SalesforceApiError && e.status === 503;
 
-export type SaveError = { statusCode: string; message: string; fields: string[] };
+/** duplicateResult: present on DUPLICATES_DETECTED, naming the records an active duplicate rule matched. */
+export type SaveError = { statusCode: string; message: string; fields: string[]; duplicateResult?: DuplicateResult };
+export type DuplicateResult = {
+  duplicateRule?: string;
+  matchResults?: Array<{ entityType: string; matchRecords?: Array<{ record?: { Id?: string } }> }>;
+};
 export type SaveResult = { id?: string; success: boolean; created?: boolean; errors: SaveError[] };
 export type SObjectInput = Record<string, unknown>;
 export type QueryResult<T> = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: T[] };
