@@ -32,6 +32,8 @@ export type FieldDef = {
   name: string; // canonical API name, e.g. 'LastName', 'Track_Slug__c'
   label: string;
   type: FieldType;
+  /** First API version that has the field (Object Reference); requests made with an older version do not see it. */
+  since?: string;
   length?: number; // text-like types
   precision?: number; // numbers
   scale?: number;

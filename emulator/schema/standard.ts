@@ -282,7 +282,8 @@ export function standardObjects(): ObjectDef[] {
         field('PermissionsDelete', 'boolean'),
         field('PermissionsViewAllRecords', 'boolean'),
         field('PermissionsModifyAllRecords', 'boolean'),
-        field('PermissionsViewAllFields', 'boolean'),
+        // Object Reference, ObjectPermissions: "PermissionsViewAllFields ... Available in API version 63.0 and later."
+        field('PermissionsViewAllFields', 'boolean', { since: '63.0' }),
       ],
       { ...setupObject, labelPlural: 'Object Permissions' }
     ),

@@ -3,6 +3,8 @@
  * it follows; the requests go through the plugin's own SalesforceClient as the integration user or the admin.
  */
 import { expect } from 'chai';
+import { SalesforceClient } from '../../src/salesforce/client.js';
+import { connectAs } from '../helpers/connection.js';
 import { Bulk2 } from '../../src/salesforce/bulk2.js';
 import { SalesforceApiError } from '../../src/salesforce/errors.js';
 import { makeUser } from '../helpers/users.js';
@@ -202,6 +204,29 @@ describe('local org: Salesforce strictness', function () {
       seedPerson(o.local, 'Lead', { LastName: 'Smith', Email: 'bob@example.com' });
       const [plain] = await (await o.client()).insert('Lead', [lead]);
       expect(plain.success).to.equal(true);
+    });
+  });
+
+  describe('Object Reference for the Salesforce Platform: ObjectPermissions (PermissionsViewAllFields, API 63.0 and later)', () => {
+    const soql = 'SELECT Id, PermissionsViewAllFields FROM ObjectPermissions LIMIT 1';
+    const admin = async (version: string): Promise<SalesforceClient> => {
+      const connection = await connectAs(o.local.instanceUrl, o.local.adminToken, version);
+      return new SalesforceClient(connection);
+    };
+
+    it('refuses the field in a query made with API 62.0 or older (INVALID_FIELD), and answers it from 63.0', async () => {
+      const refused = await (await admin('60.0')).query(soql).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(SalesforceApiError);
+      expect(refused).to.include({ errorCode: 'INVALID_FIELD' });
+      expect((refused as SalesforceApiError).message).to.contain("No such column 'PermissionsViewAllFields'");
+      expect(await (await admin('63.0')).query(soql)).to.have.length(1);
+    });
+
+    it('describes ObjectPermissions without the field before 63.0 and with it from 63.0', async () => {
+      const names = async (version: string): Promise<string[]> =>
+        (await (await admin(version)).describe('ObjectPermissions')).fields.map((f) => f.name);
+      expect(await names('62.0')).to.not.include('PermissionsViewAllFields');
+      expect(await names('63.0')).to.include('PermissionsViewAllFields');
     });
   });
 });
