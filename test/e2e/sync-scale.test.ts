@@ -15,8 +15,8 @@ import type { SyncResult } from '../../src/sync/engine.js';
 import { startSyncOrg, type SyncOrg } from '../sync/org-fixture.js';
 import { completedRaw, inviteRaw, startedRaw, type Person } from '../sync/fixtures.js';
 
-const PEOPLE = 2_000;
-const PLAYS = 5_000;
+const PEOPLE = 2000;
+const PLAYS = 5000;
 const POSTS = PLAYS + PLAYS / 10;
 
 function input(): string {
@@ -24,7 +24,7 @@ function input(): string {
     id: `p-${i}`,
     email: `o'brien.d'arcy.${i}@example.com`,
     firstName: `Ann${i}`,
-    lastName: `O'Brien`,
+    lastName: 'O\'Brien',
   }));
   const lines: string[] = people.map((p) => JSON.stringify(inviteRaw(p)));
   for (let i = 0; i < PLAYS; i++) {
