@@ -1,7 +1,8 @@
 /* eslint-disable camelcase -- Salesforce API names */
 /*
  * Every command's library with a connection at API 60.0 (`--api-version 60.0`), against a local org that refuses
- * fields newer than the request's version: install (twice: the second run changes nothing), the audit, and a sync.
+ * fields newer than the request's version: install (twice: the second run changes nothing, and converges through perms
+ * reduce), a sync as the integration user, and perms check, doctor and uninstall answering as at the newest version.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,10 @@ import { SalesforceClient } from '../../src/salesforce/client.js';
 import { DEFAULT_CONFIG } from '../../src/sync/config.js';
 import { runSync } from '../../src/sync/engine.js';
 import type { AuditResult } from '../../src/perms/index.js';
+import { auditIntegration } from '../../src/perms/audit.js';
+import { loadPolicy } from '../../src/perms/policy.js';
+import { runDoctor } from '../../src/lifecycle/doctor.js';
+import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
 import { completedRaw, inviteRaw, ndjson, startedRaw } from '../sync/fixtures.js';
 import { connectAs, startOrg, type LocalOrg } from './local-org.js';
 
@@ -50,5 +55,25 @@ describe('every command at --api-version 60.0', function () {
     expect(r.failures, JSON.stringify(r.failedRecords)).to.equal(0);
     expect(r.posts.total).to.equal(2);
     expect(local.org.query('Instruqt_Play__c')).to.have.length(1);
+
+    // perms check, doctor and uninstall (dry run) answer at 60.0 as they do at the newest version.
+    const latest = await connectAs(local);
+    const at = (c: typeof connection): SalesforceClient => new SalesforceClient(c, { baseDelayMs: 5 });
+    const policy = loadPolicy();
+    const audit = async (c: typeof connection): Promise<unknown> => {
+      const a = await auditIntegration(at(c), { policy, targetOrg: 'acme' });
+      return { verdict: a.verdict, users: a.users.map((u) => [u.username, u.findings.length]) };
+    };
+    expect(await audit(connection)).to.deep.equal(await audit(latest));
+    const doctor = async (c: typeof connection): Promise<unknown> => {
+      const d = await runDoctor(at(c), { orgLabel: 'acme', orgId: local.orgId, journalDir: mkdtempSync(join(tmpdir(), 'j-')) });
+      return { ok: d.ok, checks: d.checks.map((k) => [k.id, k.status]) };
+    };
+    expect(await doctor(connection)).to.deep.equal(await doctor(latest));
+    const plan = async (c: typeof connection): Promise<unknown> => {
+      const u = await uninstall(c, { purge: true, dryRun: true, confirm: () => Promise.resolve(true) });
+      return { code: uninstallExitCode(u), steps: u.steps.map((st) => st.status) };
+    };
+    expect(await plan(connection)).to.deep.equal(await plan(latest));
   });
 });
