@@ -163,5 +163,7 @@ export function readRecord(org: OrgApi, p: Principal | undefined, def: ObjectDef
 
 /** The request's duplicate rule header, for createRecord. */
 export function duplicateOptions(ctx: RequestContext, version: string): { header: DuplicateRuleHeader; version: string } {
-  return { header: parseDuplicateRuleHeader(ctx.headers['sforce-duplicate-rule-header']), version };
+  // Composite subrequests carry their httpHeaders as written; HTTP requests arrive lower-cased.
+  const name = Object.keys(ctx.headers).find((h) => h.toLowerCase() === 'sforce-duplicate-rule-header');
+  return { header: parseDuplicateRuleHeader(name ? ctx.headers[name] : undefined), version };
 }
