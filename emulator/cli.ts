@@ -1,6 +1,6 @@
 /*
  * `npm run --silent org -- [--port N] [--json] [--latency-ms N] [--activation-delay-ms N] [--daily-api-limit N]
- * [--faults lock=0.05,unavailable=0.02,drop=0.01,concurrent=0.01,expire=N,seed=N]`:
+ * [--faults lock=0.05,unavailable=0.02,drop=0.01,concurrent=0.01,expire=N,seed=N] [--lead-duplicate-rule]`:
  * starts a local org and keeps it running until SIGINT/SIGTERM. With --json it prints one JSON line
  * {instanceUrl, accessToken, username, orgId} once it accepts requests; otherwise a short text for a person.
  */
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       'org-name': { type: 'string' },
       sandbox: { type: 'boolean', default: false },
       faults: { type: 'string' },
+      'lead-duplicate-rule': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     apiVersion: values['api-version'],
     orgName: values['org-name'],
     isSandbox: values.sandbox,
+    leadDuplicateRule: values['lead-duplicate-rule'],
   });
   const info = { instanceUrl: local.instanceUrl, accessToken: local.adminToken, username: local.adminUsername, orgId: local.orgId };
   if (values.json) {

@@ -5,6 +5,7 @@
  * so removing a permission takes effect on the next request.
  */
 import { SalesforceError, type AccessPolicy, type ObjectAccess, type OrgApi, type Principal } from '../core/types.js';
+import { FEED_VIEWS } from '../schema/standard.js';
 import { computeEffectivePermissions, type EffectivePermissions, type ObjectRights } from './effective-permissions.js';
 
 /** Standard objects whose access is granted by object permissions (ObjectPermissions.SobjectType). */
@@ -125,6 +126,9 @@ export class OrgAccessPolicy implements AccessPolicy {
   public objectVisible(p: Principal, object: string): boolean {
     const name = object.toLowerCase();
     if (viewSetupObjects.has(name)) return this.hasPermission(p, 'ViewSetup') || this.hasPermission(p, 'ModifyAllData');
+    // A record feed is visible to whoever can read the records it belongs to (Object Reference: LeadFeed).
+    const feedOf = FEED_VIEWS[this.org.getObject(object)?.name ?? object];
+    if (feedOf) return this.rights(p, feedOf, 'read');
     if (!this.crudGoverned(object)) return true;
     return this.rights(p, object, 'read');
   }

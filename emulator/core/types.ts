@@ -32,6 +32,8 @@ export type FieldDef = {
   name: string; // canonical API name, e.g. 'LastName', 'Track_Slug__c'
   label: string;
   type: FieldType;
+  /** First API version that has the field (Object Reference); requests made with an older version do not see it. */
+  since?: string;
   length?: number; // text-like types
   precision?: number; // numbers
   scale?: number;
@@ -156,6 +158,8 @@ export type LocalOrgOptions = {
   allowConnectedAppCreation?: boolean;
   /** Faults on demand from the start (`--faults`): names and meaning in emulator/http/chaos.ts. */
   faults?: { lock?: number; unavailable?: number; drop?: number; concurrent?: number; expire?: number; seed?: number };
+  /** An active Lead duplicate rule matching Leads and Contacts on Email (emulator/rest/duplicate-rules.ts). */
+  leadDuplicateRule?: boolean;
 };
 
 /** Faults on demand, for reliability tests. */

@@ -230,6 +230,28 @@ function bearer(headers: http.IncomingHttpHeaders): string | undefined {
 /** The local org's own control endpoints (/local/...): never faulted, never charged. */
 const isLocal = (path: string): boolean => path.startsWith('/local/');
 
+/**
+ * Salesforce Developer Limits and Allocations Quick Reference, "API Request Limits and Allocations" (Platform API):
+ * a URI over 16,384 bytes gets 414 URI Too Long; URI plus headers over 16,384 bytes get 431 Request Header Fields
+ * Too Large. The answer is the front end's HTML page, not a REST error body, and is not an API call.
+ */
+export const MAX_URI_BYTES = 16_384;
+const PARSER_HEADER_BYTES = 256 * 1024;
+const BAD_MESSAGE_TYPE = 'text/html;charset=iso-8859-1';
+const badMessage = (status: number, reason: string): string => `<h1>Bad Message ${status}</h1><pre>reason: ${reason}</pre>`;
+
+function uriLimitReply(req: http.IncomingMessage): { status: number; body: string } | undefined {
+  const uri = Buffer.byteLength(req.url ?? '', 'latin1');
+  let headers = 0;
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers += Buffer.byteLength(req.rawHeaders[i], 'latin1') + Buffer.byteLength(req.rawHeaders[i + 1], 'latin1') + 4;
+  }
+  const reply = (status: number, reason: string): { status: number; body: string } => ({ status, body: badMessage(status, reason) });
+  if (uri > MAX_URI_BYTES) return reply(414, 'URI Too Long');
+  if (uri + headers > MAX_URI_BYTES) return reply(431, 'Request Header Fields Too Large');
+  return undefined;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LocalOrgServer {
@@ -242,7 +264,14 @@ export class LocalOrgServer {
   public constructor(private readonly org: OrgApi, public readonly router: HttpRouter) {
     this.meter = new ApiMeter(org);
     this.chaos = chaosOf(org);
-    this.server = http.createServer((req, res) => {
+    // Node's own parser stops at 16 KiB with an empty 431; the limits are checked below, with Salesforce's answers.
+    this.server = http.createServer({ maxHeaderSize: PARSER_HEADER_BYTES }, (req, res) => {
+      const tooLong = uriLimitReply(req);
+      if (tooLong) {
+        req.resume();
+        res.writeHead(tooLong.status, { 'Content-Type': BAD_MESSAGE_TYPE, Connection: 'close' });
+        return void res.end(tooLong.body);
+      }
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -250,6 +279,12 @@ export class LocalOrgServer {
       });
     });
     this.server.keepAliveTimeout = 5000;
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'HPE_HEADER_OVERFLOW' && socket.writable) {
+        const body = badMessage(431, 'Request Header Fields Too Large');
+        socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${BAD_MESSAGE_TYPE}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      } else socket.destroy();
+    });
   }
 
   public listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {

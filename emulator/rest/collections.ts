@@ -8,12 +8,13 @@ import { normalizeId } from '../core/ids.js';
 import { SalesforceError, type ObjectDef, type OrgApi, type Principal, type RequestContext, type Reply } from '../core/types.js';
 import type { HttpRouter } from '../http/router.js';
 import { visibleObject } from '../schema/describe.js';
-import { apiVersionOf, createRecord, deleteRecord, invalidType, objectFor, readable, selectFields, toApiRecord, updateRecord } from './records.js';
+import { DuplicatesDetected, type DuplicateResult } from './duplicate-rules.js';
+import { apiVersionOf, createRecord, duplicateOptions, deleteRecord, invalidType, objectFor, readable, selectFields, toApiRecord, updateRecord } from './records.js';
 import { externalIdField, upsertRecord, type UpsertOutcome } from './sobjects.js';
 
 export const MAX_RECORDS = 200;
 
-export type CollectionError = { statusCode: string; message: string; fields: string[] };
+export type CollectionError = { statusCode: string; message: string; fields: string[]; duplicateResult?: DuplicateResult };
 export type CollectionResult = { id?: string | null; success: boolean; errors: CollectionError[]; created?: boolean };
 
 const ROLLED_BACK: CollectionError = {
@@ -26,6 +27,8 @@ export function toCollectionError(e: unknown): CollectionError {
   if (e instanceof SalesforceError) {
     // Per-record answers name a missing record this way rather than with a 404.
     if (e.errorCode === 'NOT_FOUND') return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] };
+    // A duplicate rule's refusal names the matching records (REST API Developer Guide: Duplicate Rule Header).
+    if (e instanceof DuplicatesDetected) return { statusCode: e.errorCode, message: e.message, fields: e.fields, duplicateResult: e.duplicateResult };
     return { statusCode: e.errorCode, message: e.message, fields: e.fields };
   }
   return { statusCode: 'UNKNOWN_EXCEPTION', message: e instanceof Error ? e.message : String(e), fields: [] };
@@ -102,10 +105,10 @@ function stepFor(org: OrgApi, p: Principal | undefined, type: string | undefined
 }
 
 function create(ctx: RequestContext): Reply {
-  apiVersionOf(ctx);
+  const duplicates = duplicateOptions(ctx, apiVersionOf(ctx));
   const { allOrNone, records } = recordsOf(ctx);
   const p = ctx.principal;
-  const steps = records.map((rec) => stepFor(ctx.org, p, typeOf(rec), (def) => ({ id: createRecord(ctx.org, p, def, rec).Id })));
+  const steps = records.map((rec) => stepFor(ctx.org, p, typeOf(rec), (def) => ({ id: createRecord(ctx.org, p, def, rec, duplicates).Id })));
   markMixedDml(steps);
   return { status: 200, body: runSteps(ctx.org, allOrNone, steps) };
 }

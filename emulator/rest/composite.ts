@@ -1,7 +1,10 @@
 /*
- * Composite (REST API Developer Guide: Composite): up to 25 subrequests (at most 5 of them queries) run in order
- * as the caller, later ones referring to earlier results with @{referenceId.path}; allOrNone rolls all of them back
- * and answers PROCESSING_HALTED for the rest. The whole request counts as one API call.
+ * Composite (REST API Developer Guide: Composite): up to 25 subrequests (at most 5 of them queries) run as the
+ * caller, later ones referring to earlier results with @{referenceId.path}; allOrNone rolls all of them back and
+ * answers PROCESSING_HALTED for the rest. The whole request counts as one API call.
+ * collateSubrequests (API 49.0+, default true) lets Salesforce run unrelated subrequests in any order; the local org
+ * then runs them last-first (a subrequest still runs after those it refers to), so a caller relying on the order of
+ * unrelated subrequests fails here as it may on Salesforce. With collateSubrequests false they run in request order.
  */
 import { SalesforceError, type Reply, type RequestContext } from '../core/types.js';
 import type { HttpRouter } from '../http/router.js';
@@ -53,8 +56,8 @@ function isQuery(req: SubRequest): boolean {
 
 export function installComposite(router: HttpRouter): void {
   router.add('POST', '/services/data/:version/composite', async (ctx: RequestContext): Promise<Reply> => {
-    apiVersionOf(ctx);
-    const body = ctx.json<{ allOrNone?: boolean; compositeRequest?: SubRequest[] }>();
+    const version = apiVersionOf(ctx);
+    const body = ctx.json<{ allOrNone?: boolean; collateSubrequests?: boolean; compositeRequest?: SubRequest[] }>();
     const requests = body.compositeRequest;
     if (!Array.isArray(requests) || requests.length === 0) {
       throw new SalesforceError('JSON_PARSER_ERROR', 'compositeRequest is required');
@@ -72,15 +75,19 @@ export function installComposite(router: HttpRouter): void {
       ids.add(r.referenceId);
     }
     const allOrNone = body.allOrNone === true;
+    const collate = Number(version) >= 49 && body.collateSubrequests !== false;
+    const order = collate ? collatedOrder(requests) : requests.map((_, i) => i);
     const results = new Map<string, SubResponse>();
     const out: SubResponse[] = [];
     let failedAt = -1;
+    const done: number[] = [];
 
     const runAll = async (): Promise<void> => {
-      for (const [i, r] of requests.entries()) {
+      for (const i of order) {
+        const r = requests[i];
         const referenceId = r.referenceId!;
         if (allOrNone && failedAt >= 0) {
-          out.push({ body: halted('The transaction was rolled back since another operation in the same transaction failed.'), httpHeaders: {}, httpStatusCode: 400, referenceId });
+          out[i] = { body: halted('The transaction was rolled back since another operation in the same transaction failed.'), httpHeaders: {}, httpStatusCode: 400, referenceId };
           continue;
         }
         let reply: Reply;
@@ -101,7 +108,8 @@ export function installComposite(router: HttpRouter): void {
           referenceId,
         };
         results.set(referenceId, res);
-        out.push(res);
+        out[i] = res;
+        done.push(i);
         if (reply.status >= 400 && failedAt < 0) failedAt = i;
       }
       if (allOrNone && failedAt >= 0) throw new RollBack();
@@ -112,8 +120,9 @@ export function installComposite(router: HttpRouter): void {
         await ctx.org.transactionAsync(runAll);
       } catch (e) {
         if (!(e instanceof RollBack)) throw e;
-        // Succeeded subrequests before the failure were rolled back too.
-        for (let i = 0; i < failedAt; i++) {
+        // Subrequests that ran before the failure were rolled back too.
+        for (const i of done) {
+          if (i === failedAt || out[i].httpStatusCode >= 400) continue;
           out[i] = { ...out[i], body: halted('The transaction was rolled back since another operation in the same transaction failed.'), httpHeaders: {}, httpStatusCode: 400 };
         }
       }
@@ -125,3 +134,33 @@ export function installComposite(router: HttpRouter): void {
 }
 
 class RollBack extends Error {}
+
+/** The references a subrequest makes to earlier ones (in its URL or body). */
+function referencesOf(r: SubRequest): Set<string> {
+  const text = `${r.url ?? ''} ${JSON.stringify(r.body ?? null)}`;
+  return new Set([...text.matchAll(REFERENCE)].map((m) => m[1]));
+}
+
+/** Collated order: repeatedly the last subrequest whose references have all run. */
+function collatedOrder(requests: SubRequest[]): number[] {
+  // Only references to earlier subrequests are valid; those are the dependencies.
+  const position = new Map(requests.map((r, i) => [r.referenceId!, i]));
+  const deps = requests.map((r, i) => [...referencesOf(r)].filter((ref) => (position.get(ref) ?? i) < i));
+  const ran = new Set<string>();
+  const left = requests.map((_, i) => i);
+  const order: number[] = [];
+  while (left.length) {
+    let pick = left.length - 1;
+    for (let k = left.length - 1; k >= 0; k--) {
+      const ready = deps[left[k]].every((ref) => ran.has(ref));
+      if (ready) {
+        pick = k;
+        break;
+      }
+    }
+    const [i] = left.splice(pick, 1);
+    order.push(i);
+    ran.add(requests[i].referenceId!);
+  }
+  return order;
+}

@@ -6,6 +6,7 @@
 import { normalizeId } from '../core/ids.js';
 import { SalesforceError, type FieldDef, type ObjectDef, type OrgApi, type Principal, type RequestContext, type SRecord } from '../core/types.js';
 import { visibleObject } from '../schema/describe.js';
+import { checkDuplicateRules, parseDuplicateRuleHeader, type DuplicateRuleHeader } from './duplicate-rules.js';
 
 export const NOT_FOUND = (): SalesforceError =>
   new SalesforceError('NOT_FOUND', 'The requested resource does not exist', [], 404);
@@ -74,7 +75,14 @@ function fieldsOf(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function createRecord(org: OrgApi, p: Principal | undefined, def: ObjectDef, body: unknown): SRecord {
+/** `duplicates`: the request's Sforce-Duplicate-Rule-Header (absent: active duplicate rules block a match). */
+export function createRecord(
+  org: OrgApi,
+  p: Principal | undefined,
+  def: ObjectDef,
+  body: unknown,
+  duplicates: { header?: DuplicateRuleHeader; version?: string } = {}
+): SRecord {
   const fields = fieldsOf(body);
   checkEntity(def, 'inserted');
   if (p) org.access.checkObject(p, def.name, 'create');
@@ -83,6 +91,7 @@ export function createRecord(org: OrgApi, p: Principal | undefined, def: ObjectD
     throw new SalesforceError('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
   }
   checkWritable(org, p, def, fields);
+  checkDuplicateRules(org, def, fields, duplicates.header ?? parseDuplicateRuleHeader(undefined), duplicates.version ?? org.options.apiVersion);
   return org.insert(def.name, fields, p ?? undefined);
 }
 
@@ -150,4 +159,11 @@ export function toApiRecord(def: ObjectDef, rec: SRecord, version: string, field
 export function readRecord(org: OrgApi, p: Principal | undefined, def: ObjectDef, id: string): SRecord {
   if (p) org.access.checkObject(p, def.name, 'read');
   return existing(org, def, id);
+}
+
+/** The request's duplicate rule header, for createRecord. */
+export function duplicateOptions(ctx: RequestContext, version: string): { header: DuplicateRuleHeader; version: string } {
+  // Composite subrequests carry their httpHeaders as written; HTTP requests arrive lower-cased.
+  const name = Object.keys(ctx.headers).find((h) => h.toLowerCase() === 'sforce-duplicate-rule-header');
+  return { header: parseDuplicateRuleHeader(name ? ctx.headers[name] : undefined), version };
 }

@@ -9,6 +9,7 @@ import {
   NOT_FOUND,
   apiVersionOf,
   createRecord,
+  duplicateOptions,
   deleteRecord,
   objectFor,
   readRecord,
@@ -89,9 +90,9 @@ export function installSObjects(router: HttpRouter): void {
   });
 
   router.add('POST', `${base}/:type`, (ctx) => {
-    apiVersionOf(ctx);
+    const version = apiVersionOf(ctx);
     const def = objectFor(ctx.org, ctx.principal, ctx.params.type, 'notFound');
-    const rec = createRecord(ctx.org, ctx.principal, def, ctx.json());
+    const rec = createRecord(ctx.org, ctx.principal, def, ctx.json(), duplicateOptions(ctx, version));
     return { status: 201, body: { id: rec.Id, success: true, errors: [] } };
   });
 

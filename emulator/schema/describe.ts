@@ -4,6 +4,7 @@
  * createable/updateable reflect the user's object and field permissions.
  */
 import type { FieldDef, FieldType, ObjectDef, OrgApi, PicklistValue, Principal } from '../core/types.js';
+import { inVersion } from './fields.js';
 
 const SOAP_TYPES: Record<FieldType, string> = {
   id: 'tns:ID',
@@ -218,6 +219,7 @@ export function describeSObject(
   version: string
 ): Record<string, unknown> {
   const fields = [...def.fields.values()]
+    .filter((f) => inVersion(f, version))
     .filter((f) => principal === undefined || f.name === 'Id' || org.access.fieldReadable(principal, def.name, f.name))
     .map((f) => describeField(org, principal, def, f));
   const childRelationships: Array<Record<string, unknown>> = [];

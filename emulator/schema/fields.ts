@@ -130,3 +130,8 @@ export function object(name: string, keyPrefix: string, fields: FieldDef[], opti
   for (const f of [...systemFields({ owner }), ...fields]) def.fields.set(f.name.toLowerCase(), f);
   return def;
 }
+
+/** Whether a field exists in API version `version` (fields without `since` always do). */
+export function inVersion(f: FieldDef, version: string | undefined): boolean {
+  return !f.since || version === undefined || Number(version) >= Number(f.since);
+}

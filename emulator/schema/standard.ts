@@ -282,7 +282,8 @@ export function standardObjects(): ObjectDef[] {
         field('PermissionsDelete', 'boolean'),
         field('PermissionsViewAllRecords', 'boolean'),
         field('PermissionsModifyAllRecords', 'boolean'),
-        field('PermissionsViewAllFields', 'boolean'),
+        // Object Reference, ObjectPermissions: "PermissionsViewAllFields ... Available in API version 63.0 and later."
+        field('PermissionsViewAllFields', 'boolean', { since: '63.0' }),
       ],
       { ...setupObject, labelPlural: 'Object Permissions' }
     ),
@@ -543,6 +544,10 @@ export function standardObjects(): ObjectDef[] {
       ],
       { owner: true }
     ),
+    // Record feeds (Object Reference: "LeadFeed", "ContactFeed"): read-only views of the FeedItems posted on one
+    // object's records. Listed before FeedItem so that the shared key prefix 0D5 names FeedItem.
+    feedView('LeadFeed', 'Lead'),
+    feedView('ContactFeed', 'Contact'),
     object(
       'FeedItem',
       '0D5',
@@ -570,3 +575,25 @@ export function standardObjects(): ObjectDef[] {
     ),
   ];
 }
+
+/** A record feed object: the FeedItems whose parent is a record of `parent`, queryable and deletable only. */
+function feedView(name: string, parent: string): ObjectDef {
+  return object(
+    name,
+    '0D5',
+    [
+      lookup('ParentId', [parent], { nillable: false, createable: false, updateable: false }),
+      readOnly('Body', 'textarea', { length: 10_000 }),
+      readOnly('Type', 'picklist'),
+      readOnly('Title', 'string'),
+      readOnly('LinkUrl', 'url', { length: 1000 }),
+      readOnly('IsRichText', 'boolean'),
+      readOnly('CommentCount', 'int', { digits: 9 }),
+      readOnly('LikeCount', 'int', { digits: 9 }),
+    ],
+    { createable: false, updateable: false, labelPlural: `${parent} Feed` }
+  );
+}
+
+/** Record feed object -> the object whose records' posts it shows. */
+export const FEED_VIEWS: Record<string, string> = { LeadFeed: 'Lead', ContactFeed: 'Contact' };

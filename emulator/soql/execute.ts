@@ -6,6 +6,7 @@
  */
 import { parseQuery, type Query } from '@jetstreamapp/soql-parser-js';
 import { SalesforceError, type OrgApi, type Principal, type SRecord } from '../core/types.js';
+import { FEED_VIEWS } from '../schema/standard.js';
 import { fromParseError, malformed, MAX_SOQL_LENGTH } from './errors.js';
 import { compareValues, Planner, type ChildProj, type Plan, type Proj } from './plan.js';
 import { followHop, getterOf, recordUrl, resolveObject, resolvePath, type Ctx } from './schema.js';
@@ -44,7 +45,20 @@ export function planSoql(
     includeDeleted: opts.includeDeleted ?? false,
     apiVersion: opts.apiVersion ?? org.options.apiVersion,
   };
-  return { ctx, plan: new Planner(ctx, semiJoinRunner(ctx)).plan(query) };
+  const plan = new Planner(ctx, semiJoinRunner(ctx)).plan(query);
+  checkFeedItemFilter(ctx, plan);
+  return { ctx, plan };
+}
+
+/**
+ * Object Reference, FeedItem: a user without View All Data must filter FeedItem by Id (a ParentId filter is not
+ * enough); such users read a record's posts through its record feed (LeadFeed, ContactFeed).
+ */
+function checkFeedItemFilter(ctx: Ctx, plan: Plan): void {
+  const { principal, org } = ctx;
+  if (plan.obj.name !== 'FeedItem' || !principal || plan.where.idFiltered) return;
+  if (org.access.hasPermission(principal, 'ViewAllData') || org.access.hasPermission(principal, 'ModifyAllData')) return;
+  throw new SalesforceError('MALFORMED_QUERY', 'Implementation restriction: FeedItem requires a filter by Id', [], 400);
 }
 
 export function executeSoql(
@@ -73,12 +87,18 @@ function runPlan(ctx: Ctx, plan: Plan): SoqlResult {
 /** The records of the plan's object matching its WHERE, narrowed to the ids it names when it names some. */
 function selectRows(ctx: Ctx, plan: Plan): SRecord[] {
   const { org, includeDeleted } = ctx;
-  const { pred, candidates } = plan.where;
+  const { candidates } = plan.where;
+  // A record feed (LeadFeed...) is a view of the FeedItems on its object's records.
+  const feedOf = FEED_VIEWS[plan.obj.name];
+  const source = feedOf ? 'FeedItem' : plan.obj.name;
+  const pred = feedOf
+    ? (r: SRecord): boolean => org.objectOfId(String(r.ParentId)) === feedOf && plan.where.pred(r)
+    : plan.where.pred;
   if (candidates && !includeDeleted) {
     const out: SRecord[] = [];
     const seen = new Set<string>();
     for (const value of candidates.values) {
-      for (const rec of org.findByField(plan.obj.name, candidates.field, value)) {
+      for (const rec of org.findByField(source, candidates.field, value)) {
         if (seen.has(rec.Id)) continue;
         seen.add(rec.Id);
         if (pred(rec)) out.push(rec);
@@ -87,7 +107,7 @@ function selectRows(ctx: Ctx, plan: Plan): SRecord[] {
     // Ids grow with creation, so this is the order a scan of the store would give.
     return out.sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
   }
-  return org.query(plan.obj.name, pred, { includeDeleted });
+  return org.query(source, pred, { includeDeleted });
 }
 
 function sortAndSlice(rows: SRecord[], plan: Plan): SRecord[] {

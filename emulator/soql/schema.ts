@@ -4,6 +4,7 @@
  * does not exist for them (INVALID_TYPE / INVALID_FIELD), as in Salesforce.
  */
 import type { FieldDef, ObjectDef, OrgApi, Principal, SRecord } from '../core/types.js';
+import { inVersion } from '../schema/fields.js';
 import { badChildRelationship, badRelationship, invalidType, noSuchColumn } from './errors.js';
 
 export type Ctx = {
@@ -65,7 +66,7 @@ export function resolveObject(ctx: Ctx, name: string): ObjectDef {
 export function lookupField(ctx: Ctx, obj: ObjectDef, name: string): FieldDef | undefined {
   const lower = name.toLowerCase();
   const field = obj.fields.get(lower) ?? (lower === 'id' ? ID_FIELD : undefined);
-  if (!field) return undefined;
+  if (!field || !inVersion(field, ctx.apiVersion)) return undefined;
   if (ctx.principal && field.name !== 'Id' && !ctx.org.access.fieldReadable(ctx.principal, obj.name, field.name)) {
     return undefined;
   }

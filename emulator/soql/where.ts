@@ -23,7 +23,8 @@ export type Pred = (r: SRecord) => boolean;
  * case-insensitive text field of the queried object, the values to look up through the org's field index first.
  */
 export type Candidates = { field: string; values: unknown[] };
-export type CompiledWhere = { pred: Pred; candidates?: Candidates };
+/** `idFiltered`: a top-level conjunct is `Id = x` or `Id IN (...)` (FeedItem's implementation restriction needs one). */
+export type CompiledWhere = { pred: Pred; candidates?: Candidates; idFiltered?: boolean };
 
 /** Runs a semi-join subquery and returns the set of values its single column holds. */
 export type SemiJoinRunner = (query: Query, token: string) => () => Set<unknown>;
@@ -107,6 +108,7 @@ export class WhereCompiler {
     let pos = 0;
     const soql = this.ctx.soql;
     let candidates: Candidates | undefined;
+    let idFiltered = false;
 
     const parseSeq = (top: boolean): Pred => {
       const operands: Pred[] = [parseUnary(top)];
@@ -118,7 +120,10 @@ export class WhereCompiler {
         op = next;
         operands.push(parseUnary(top && next === 'AND'));
       }
-      if (op === 'OR' && top) candidates = undefined;
+      if (op === 'OR' && top) {
+        candidates = undefined;
+        idFiltered = false;
+      }
       if (operands.length === 1) return operands[0];
       if (op === 'OR') return (r) => operands.some((p) => p(r));
       return (r) => operands.every((p) => p(r));
@@ -139,13 +144,14 @@ export class WhereCompiler {
       if (tok.t === 'cond') {
         const compiled = this.condition(tok.c);
         if (top && compiled.candidates && !candidates) candidates = compiled.candidates;
+        if (top && compiled.candidates?.field === 'Id') idFiltered = true;
         return compiled.pred;
       }
       throw malformed(soql, tok.t, `unexpected token: ${tok.t}`);
     };
     const pred = parseSeq(true);
     if (pos < toks.length) throw malformed(soql, soql.length, `unexpected token: ${toks[pos].t}`);
-    return { pred, candidates };
+    return { pred, candidates, idFiltered };
   }
 
   private condition(c: ConditionWithValueQuery): CompiledWhere {

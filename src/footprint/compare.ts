@@ -14,7 +14,8 @@ export type OrgObjectPermission = {
   delete: boolean;
   viewAllRecords: boolean;
   modifyAllRecords: boolean;
-  viewAllFields: boolean;
+  /** Undefined when the API version read with has no PermissionsViewAllFields (before 63.0). */
+  viewAllFields?: boolean;
 };
 export type OrgFieldPermission = { field: string; read: boolean; edit: boolean };
 
@@ -127,7 +128,10 @@ function diffPermissionSet(ps: FootprintPermissionSet, org: OrgFootprintState): 
       modifyAllRecords: want.modifyAllRecords,
       viewAllFields: want.viewAllFields,
     };
-    const differs = (Object.keys(wanted) as Array<keyof typeof wanted>).filter((k) => (have?.[k] ?? false) !== wanted[k]);
+    const differs = (Object.keys(wanted) as Array<keyof typeof wanted>).filter(
+      // A flag the API version could not read is not known to differ.
+      (k) => !(have && have[k] === undefined) && (have?.[k] ?? false) !== wanted[k]
+    );
     if (differs.length) changes.push(`${prefix} ${want.object} object access (${differs.join(', ')})`);
   }
   for (const extra of orgObjects.values()) changes.push(`${prefix} remove ${extra.object} object access`);

@@ -1,5 +1,6 @@
 /*
- * Stage 4: the permission set licence, then the permission set, for the integration user, in one Composite call.
+ * Stage 4: the permission set licence, then the permission set, for the integration user, in one Composite call
+ * with collateSubrequests false (otherwise Salesforce may run the two in either order).
  * Order matters: without the Salesforce API Integration PSL the permission set's Lead/Contact access is refused
  * ("The user license doesn't allow the permission"). A duplicate assignment means another run got there first: done.
  */
@@ -53,7 +54,8 @@ export async function assign(client: SalesforceClient, request: AssignmentReques
   const outcome: AssignmentOutcome = { psl: 'none', permissionSet: 'none' };
   if (subrequests.length === 0) return outcome;
 
-  const responses = await client.composite(subrequests, false);
+  // Unrelated subrequests are collated and may run in any order (API 49.0+): ask for request order.
+  const responses = await client.composite(subrequests, false, { inOrder: true });
   for (const response of responses) {
     const which = response.referenceId === 'psl' ? 'psl' : 'permissionSet';
     if (response.httpStatusCode < 400) {

@@ -5,6 +5,7 @@
  */
 import type { SalesforceClient, CompositeSubresponse, DescribeSObject, QueryResult } from '../salesforce/client.js';
 import { SalesforceApiError } from '../salesforce/errors.js';
+import { hasField } from '../salesforce/api-versions.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
 import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
 import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow } from '../lifecycle/admin-powers.js';
@@ -37,6 +38,8 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
     API_INTEGRATION_PSL.developerName
   )})`;
 
+  // PermissionsViewAllFields exists from API 63.0; an older --api-version cannot name it.
+  const viewAllFields = hasField(client.apiVersion, 'ObjectPermissions.PermissionsViewAllFields');
   // Round 1: nothing here depends on another answer.
   const first = await compositeReads(client, {
     org: query('SELECT Id, Name, IsSandbox, InstanceName FROM Organization'),
@@ -48,7 +51,7 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
     psl: query(`SELECT Id, MasterLabel, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${psl}`),
     objectPerms: query(
       'SELECT SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, PermissionsDelete, ' +
-        'PermissionsViewAllRecords, PermissionsModifyAllRecords, PermissionsViewAllFields ' +
+        `PermissionsViewAllRecords, PermissionsModifyAllRecords${viewAllFields ? ', PermissionsViewAllFields' : ''} ` +
         `FROM ObjectPermissions WHERE Parent.Name = ${ps}`
     ),
     psDescribe: describe('PermissionSet'),
@@ -223,7 +226,7 @@ function toObjectPermission(r: Row): OrgObjectPermission {
     delete: r.PermissionsDelete === true,
     viewAllRecords: r.PermissionsViewAllRecords === true,
     modifyAllRecords: r.PermissionsModifyAllRecords === true,
-    viewAllFields: r.PermissionsViewAllFields === true,
+    viewAllFields: 'PermissionsViewAllFields' in r ? r.PermissionsViewAllFields === true : undefined,
   };
 }
 

@@ -7,12 +7,18 @@
  */
 import type { Connection } from '@salesforce/core';
 import { SalesforceApiError, isDailyLimit, isRetryable, refusedBeforeProcessing } from './errors.js';
+import { queryFitsInUrl } from './query-url.js';
 import { meterOf, type ApiUsage, type CallMeter, type MeteredOptions, type RawResponse } from './meter.js';
 
 export type { ApiUsage } from './meter.js';
 
 
-export type SaveError = { statusCode: string; message: string; fields: string[] };
+/** duplicateResult: present on DUPLICATES_DETECTED, naming the records an active duplicate rule matched. */
+export type SaveError = { statusCode: string; message: string; fields: string[]; duplicateResult?: DuplicateResult };
+export type DuplicateResult = {
+  duplicateRule?: string;
+  matchResults?: Array<{ entityType: string; matchRecords?: Array<{ record?: { Id?: string } }> }>;
+};
 export type SaveResult = { id?: string; success: boolean; created?: boolean; errors: SaveError[] };
 export type SObjectInput = Record<string, unknown>;
 export type QueryResult<T> = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: T[] };
@@ -126,8 +132,9 @@ export class SalesforceClient {
     }
   }
 
-  /** Every record of a query, following nextRecordsUrl. */
+  /** Every record of a query, following nextRecordsUrl; a query too long for a URL goes in a Composite body. */
   public async query<T = Record<string, unknown>>(soql: string): Promise<T[]> {
+    if (!queryFitsInUrl(this.instanceUrl, this.apiVersion, soql)) return (await this.queries<T>([soql]))[0];
     let page = await this.request<QueryResult<T>>('GET', `/query?q=${encodeURIComponent(soql)}`);
     const records = [...page.records];
     while (!page.done && page.nextRecordsUrl) {
@@ -139,6 +146,10 @@ export class SalesforceClient {
 
   /** Iterate query pages without holding them all (large result sets). */
   public async *queryPages<T = Record<string, unknown>>(soql: string): AsyncGenerator<T[]> {
+    if (!queryFitsInUrl(this.instanceUrl, this.apiVersion, soql)) {
+      yield (await this.queries<T>([soql]))[0];
+      return;
+    }
     let page = await this.request<QueryResult<T>>('GET', `/query?q=${encodeURIComponent(soql)}`);
     yield page.records;
     while (!page.done && page.nextRecordsUrl) {
@@ -197,15 +208,21 @@ export class SalesforceClient {
 
   /**
    * Composite request: up to 25 subrequests (5 queries) in one API call. A Composite of reads only is safe to send
-   * again after a dropped connection; one with writes is not.
+   * again after a dropped connection; one with writes is not. `inOrder` runs unrelated subrequests in request order.
    */
-  public async composite(subrequests: CompositeSubrequest[], allOrNone = false): Promise<CompositeSubresponse[]> {
+  public async composite(
+    subrequests: CompositeSubrequest[],
+    allOrNone = false,
+    options: { inOrder?: boolean } = {}
+  ): Promise<CompositeSubresponse[]> {
     const prefix = `/services/data/v${this.apiVersion}`;
     const result = await this.request<{ compositeResponse: CompositeSubresponse[] }>(
       'POST',
       '/composite',
       {
         allOrNone,
+        // From API 49.0 Salesforce collates unrelated subrequests and runs them in any order unless told not to.
+        ...(options.inOrder ? { collateSubrequests: false } : {}),
         compositeRequest: subrequests.map((s) => ({ ...s, url: s.url.startsWith('/services/') ? s.url : prefix + s.url })),
       },
       {},

@@ -23,6 +23,7 @@ import {
   type Plan,
   type PlanIssue,
 } from './plan.js';
+import type { DuplicateLink } from './duplicates.js';
 import { loadPostKeys, loadState } from './state.js';
 import { PlanWriter, emptyCounts, type WriteCounts } from './writers.js';
 
@@ -64,6 +65,8 @@ export type SyncResult = {
   /** Records Salesforce refused (the first 200; the failed-records file has all), with Salesforce's reasons. */
   failedRecords: Array<{ object: string; key: string; lines: number[]; errors: string[] }>;
   fieldIssues: PlanIssue[];
+  /** Leads an org duplicate rule refused; their plays and posts went to the record the rule named (first 200). */
+  duplicateLeads: DuplicateLink[];
   apiCalls: number;
   apiUsage?: { used: number; max: number };
   bulkJobs: number;
@@ -146,6 +149,7 @@ function emptyResult(dryRun: boolean): SyncResult {
     events: { read: 0, valid: 0, rejected: 0, duplicates: 0, skipped: 0 },
     batches: 0,
     leads: { created: 0 },
+    duplicateLeads: [],
     tracks: { created: 0 },
     plays: { created: 0, updated: 0, linked: 0, unmatched: 0 },
     posts: { started: 0, completed: 0, score: 0, feedback: 0, total: 0 },
@@ -391,6 +395,12 @@ class SyncRun {
     const written = await writer.apply(plan);
     addWriteCounts(this.counts, written);
     this.result.bulkJobs += written.bulkJobs;
+    for (const d of written.duplicates) {
+      if (this.result.duplicateLeads.length < LIST_CAP) this.result.duplicateLeads.push(d);
+      this.opts.onWarning?.(
+        `Lead ${d.email} (line ${d.lines.join(', ') || '-'}): refused by duplicate rule ${d.rule}; its plays and posts went to the ${d.object} ${d.linkedTo}`
+      );
+    }
     for (const f of written.failures) {
       await this.failed.add({ kind: 'record', ...f });
       if (this.result.failedRecords.length < LIST_CAP) {

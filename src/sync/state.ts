@@ -86,8 +86,6 @@ export function emptyState(): OrgState {
 
 /** IN-list chunk size for queries sent inside Composite (no URL limit; SOQL itself may be 100,000 characters). */
 const IN_CHARS = 40_000;
-/** Longest encoded SOQL sent in a GET URL. */
-const URL_CHARS = 12_000;
 
 /** Runs many queries of the form `prefix IN (...)`, five per Composite call. */
 export async function queryIn<T>(
@@ -100,8 +98,8 @@ export async function queryIn<T>(
   const out: T[] = [];
   for (let i = 0; i < soqls.length; i += 5) {
     const group = soqls.slice(i, i + 5);
-    // A short query goes as GET; long ones ride in a Composite body, where the 16 KB URL limit does not apply.
-    if (group.length === 1 && encodeURIComponent(group[0]).length < URL_CHARS) out.push(...(await client.query<T>(group[0])));
+    // client.query sends a short query as a GET and a long one in a Composite body, where the URI limits do not apply.
+    if (group.length === 1) out.push(...(await client.query<T>(group[0])));
     else for (const rows of await client.queries<T>(group)) out.push(...rows);
   }
   return out;
@@ -202,14 +200,18 @@ export async function loadPostKeys(
 ): Promise<Set<string>> {
   const keys = new Set<string>();
   if (activity === 'chatter') {
-    const items = await queryIn<{ ParentId: string; Body?: string | null }>(
-      client,
-      (l) => `SELECT Id, ParentId, Body FROM FeedItem WHERE ParentId IN ${l}`,
-      parentIds
-    );
-    for (const item of items) {
-      const post = recognisePost(item.Body);
-      if (post) keys.add(postKey(item.ParentId, post.milestone, post.playId));
+    // FeedItem filtered by ParentId is refused to users without View All Data ("Implementation restriction: FeedItem
+    // requires a filter by Id"), the integration user included; each record's feed object reads the same posts.
+    for (const [feed, ids] of byFeedObject(parentIds)) {
+      const items = await queryIn<{ ParentId: string; Body?: string | null }>(
+        client,
+        (l) => `SELECT Id, ParentId, Body FROM ${feed} WHERE ParentId IN ${l}`,
+        ids
+      );
+      for (const item of items) {
+        const post = recognisePost(item.Body);
+        if (post) keys.add(postKey(item.ParentId, post.milestone, post.playId));
+      }
     }
   } else {
     const tasks = await queryIn<{ WhoId: string; Description?: string | null }>(
@@ -223,4 +225,14 @@ export async function loadPostKeys(
     }
   }
   return keys;
+}
+
+/** Record feed objects by key prefix of the record posted on (Lead 00Q, Contact 003). */
+const FEED_OBJECTS: Record<string, string> = { '00Q': 'LeadFeed', '003': 'ContactFeed' };
+
+/** Parent ids grouped by the feed object that reads their posts; other parents are read through FeedItem. */
+function byFeedObject(parentIds: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const id of parentIds) push(groups, FEED_OBJECTS[id.slice(0, 3)] ?? 'FeedItem', id);
+  return groups;
 }

@@ -7,6 +7,7 @@
 import { Bulk2, type CsvRow } from '../salesforce/bulk2.js';
 import type { SalesforceClient, SaveResult } from '../salesforce/client.js';
 import type { SyncConfig } from './config.js';
+import { duplicateMatch, isDuplicateError, type DuplicateLink, type DuplicateMatch } from './duplicates.js';
 import { personKey } from './matching.js';
 import type { Plan, PostCreate, Ref } from './plan.js';
 import { postKey, recognisePost, type Milestone } from './posts.js';
@@ -28,7 +29,7 @@ export type WriteCounts = {
   posts: Record<Milestone, number>;
 };
 
-export type WriteResult = WriteCounts & { failures: FailedRecord[]; bulkJobs: number };
+export type WriteResult = WriteCounts & { failures: FailedRecord[]; bulkJobs: number; duplicates: DuplicateLink[] };
 
 export type WriterHooks = {
   /** A Bulk API job exists now (journal it before its data is uploaded). */
@@ -36,7 +37,7 @@ export type WriterHooks = {
 };
 
 type Item = { key: string; record: Record<string, unknown>; lines: number[] };
-type Outcome = { id?: string; created?: boolean; errors?: string[] };
+type Outcome = { id?: string; created?: boolean; errors?: string[]; duplicate?: DuplicateMatch };
 
 export const emptyCounts = (): WriteCounts => ({
   leadsCreated: 0,
@@ -61,7 +62,7 @@ export class PlanWriter {
 
   /** Apply a plan. Call-level errors (dropped connections after retries...) propagate: the caller re-plans. */
   public async apply(plan: Plan): Promise<WriteResult> {
-    const result: WriteResult = { ...emptyCounts(), failures: [], bulkJobs: 0 };
+    const result: WriteResult = { ...emptyCounts(), failures: [], bulkJobs: 0, duplicates: [] };
     const rule = this.cfg.matching.rule;
 
     // 1. Leads.
@@ -78,6 +79,10 @@ export class PlanWriter {
       if (o?.id) {
         leadIds.set(lead.key, o.id);
         result.leadsCreated++;
+      } else if (o?.duplicate) {
+        // The org's duplicate rule refused it and named the record to use: the plays and posts go there.
+        leadIds.set(lead.key, o.duplicate.id);
+        result.duplicates.push({ email: String(lead.fields.Email), lines: lead.lines, linkedTo: o.duplicate.id, object: o.duplicate.object, rule: o.duplicate.rule });
       } else result.failures.push(this.failure('Lead', String(lead.fields.Email), lead.lines, o, lead.fields));
     }
 
@@ -112,7 +117,8 @@ export class PlanWriter {
       const lead = resolve(p.lead);
       const contact = resolve(p.contact);
       const track = resolve(p.track);
-      if (lead) record.Lead__c = lead;
+      // A new Lead a duplicate rule refused may stand for a Contact (key prefix 003).
+      if (lead) record[lead.startsWith('003') ? 'Contact__c' : 'Lead__c'] = lead;
       if (contact) record.Contact__c = contact;
       if (track) record.Instruqt_Track__c = track;
       return { key: p.playId, record, lines: p.lines };
@@ -202,10 +208,19 @@ export class PlanWriter {
         outcomes.set(keyOfRow(row), { id: row.sf__Id, created: row.sf__Created === 'true' });
       }
       for (const row of ingest.failed) outcomes.set(keyOfRow(row), { errors: [row.sf__Error ?? 'failed'] });
+      // Bulk results do not name a duplicate rule's matches: send those rows through Collections to learn them.
+      const duplicates = operation === 'insert' ? items.filter((i) => isDuplicateError(outcomes.get(i.key)?.errors?.[0])) : [];
+      if (duplicates.length) for (const [key, o] of await this.viaCollections(object, operation, duplicates)) outcomes.set(key, o);
       const why = ingest.job.errorMessage ? `job ${ingest.job.state}: ${ingest.job.errorMessage}` : `job ${ingest.job.state}`;
       for (const row of ingest.unprocessed) outcomes.set(keyOfRow(row), { errors: [`not processed (${why})`] });
       return outcomes;
     }
+    return this.viaCollections(object, operation, items, externalId);
+  }
+
+  private async viaCollections(object: string, operation: 'insert' | 'upsert', items: Item[], externalId?: string): Promise<Map<string, Outcome>> {
+    const outcomes = new Map<string, Outcome>();
+    const contactFirst = this.cfg.matching.contactFirst;
     for (let i = 0; i < items.length; i += this.cfg.collectionsSize) {
       const chunk = items.slice(i, i + this.cfg.collectionsSize);
       const records = chunk.map((c) => c.record);
@@ -215,7 +230,8 @@ export class PlanWriter {
           : await this.client.upsert(object, externalId!, records);
       chunk.forEach((item, k) => {
         const r = saved[k];
-        outcomes.set(item.key, r?.success ? { id: r.id, created: r.created } : { errors: r ? errorsOf(r) : undefined });
+        if (r?.success) outcomes.set(item.key, { id: r.id, created: r.created });
+        else outcomes.set(item.key, { errors: r ? errorsOf(r) : undefined, duplicate: r ? duplicateMatch(r.errors, contactFirst) : undefined });
       });
     }
     return outcomes;

@@ -36,4 +36,33 @@ describe('local org command line (npm run org)', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(0);
   });
+
+  it('starts with an active Lead duplicate rule with --lead-duplicate-rule', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--json', '--lead-duplicate-rule'], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      while (!out.includes('\n')) {
+        const [chunk] = (await once(child.stdout, 'data')) as [string];
+        out += chunk;
+      }
+      const info = JSON.parse(out.split('\n')[0]) as { instanceUrl: string; accessToken: string };
+      const create = (): Promise<Response> =>
+        fetch(`${info.instanceUrl}/services/data/v65.0/sobjects/Lead`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${info.accessToken}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ LastName: 'Twice', Company: 'Acme', Email: 'twice@example.com' }),
+        });
+      expect((await create()).status).to.equal(201);
+      const refused = await create();
+      expect(refused.status).to.equal(400);
+      expect(((await refused.json()) as Array<{ errorCode: string }>)[0].errorCode).to.equal('DUPLICATES_DETECTED');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await once(child, 'exit');
+  });
 });

@@ -161,9 +161,10 @@ describe('local org sObject Collections and Composite', () => {
   });
 
   describe('REST API Developer Guide: Composite', () => {
-    it('runs subrequests in order with @{ref.id} and @{ref.records[0].Id} references', async () => {
+    it('runs subrequests in order with collateSubrequests false, with @{ref.id} and @{ref.records[0].Id} references', async () => {
       const res = await api.post<Composite>('/composite', {
         allOrNone: false,
+        collateSubrequests: false,
         compositeRequest: [
           { method: 'POST', url: '/services/data/v65.0/sobjects/Account', referenceId: 'acct', body: { Name: 'Composite Co' } },
           { method: 'POST', url: '/services/data/v65.0/sobjects/Contact', referenceId: 'ct', body: { LastName: 'Ref', AccountId: '@{acct.id}' } },

@@ -305,11 +305,13 @@ describe('install against a local org', function () {
 });
 
 describe('assignments', () => {
-  it('sends the permission set licence before the permission set, in one call', async () => {
+  it('sends the permission set licence before the permission set, in one call that keeps request order', async () => {
     const sent: CompositeSubrequest[][] = [];
+    const orders: unknown[] = [];
     const client = {
-      composite: (subs: CompositeSubrequest[]) => {
+      composite: (subs: CompositeSubrequest[], _allOrNone: boolean, order: unknown) => {
         sent.push(subs);
+        orders.push(order);
         return Promise.resolve(subs.map((s) => ({ referenceId: s.referenceId, httpStatusCode: 201, body: { id: 'x' } })));
       },
     } as unknown as SalesforceClient;
@@ -324,6 +326,7 @@ describe('assignments', () => {
     });
     expect(sent).to.have.length(1);
     expect(sent[0].map((s) => s.url)).to.deep.equal(['/sobjects/PermissionSetLicenseAssign', '/sobjects/PermissionSetAssignment']);
+    expect(orders).to.deep.equal([{ inOrder: true }]);
     expect(outcome).to.deep.equal({ psl: 'assigned', permissionSet: 'assigned' });
   });
 

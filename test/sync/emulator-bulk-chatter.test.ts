@@ -101,7 +101,7 @@ describe('local org: Chatter feed elements', function () {
     });
     expect(batch.hasErrors).to.equal(true);
     expect(batch.results.map((r) => r.statusCode)).to.deep.equal([201, 400]);
-    const items = await client.query<{ Body: string }>(`SELECT Id, Body FROM FeedItem WHERE ParentId = '${lead.Id}'`);
+    const items = await client.query<{ Body: string }>(`SELECT Id, Body FROM LeadFeed WHERE ParentId = '${lead.Id}'`);
     expect(items.map((i) => i.Body).sort()).to.deep.equal(['Started the Instruqt track "K".', 'two']);
     const read = await client.request<{ id: string }>('GET', `/chatter/feed-elements/${one.id}`);
     expect(read.id).to.equal(one.id);

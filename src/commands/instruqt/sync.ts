@@ -237,6 +237,7 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     this.log(messages.getMessage('summary.links', [r.plays.linked, r.plays.unmatched]));
     if (r.resumedAfterLine) this.log(messages.getMessage('summary.resumed', [r.resumedAfterLine]));
     this.log(messages.getMessage('summary.apiCalls', [r.apiCalls, r.bulkJobs]));
+    if (r.duplicateLeads.length > 0) this.log(messages.getMessage('summary.duplicates', [r.duplicateLeads.length]));
     if (r.failures > 0) this.warn(messages.getMessage('summary.failures', [r.failures, r.failedRecordsFile ?? '-']));
     if (r.status === 'stopped') this.warn(messages.getMessage('summary.stopped', [r.stoppedReason ?? '']));
   }
