@@ -7,6 +7,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../salesforce/client.js';
 import { runDoctor, type DoctorCheck, type DoctorResult } from '../../lifecycle/doctor.js';
 import { runSmoke } from '../../lifecycle/smoke.js';
+import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.doctor');
@@ -19,6 +20,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('doctor');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -64,7 +66,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
       };
     }
     this.render(result);
-    if (!result.ok) process.exitCode = 1;
+    if (!result.ok) setExitCode(ExitCode.Failed);
     return result;
   }
 

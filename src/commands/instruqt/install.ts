@@ -8,6 +8,7 @@ import { install } from '../../install/install.js';
 import { progressView } from '../../install/progress.js';
 import type { InstallResult } from '../../install/types.js';
 import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
+import { exitCodesHelp } from '../../exit-codes.js';
 
 export type InstructInstallResult = InstallResult & { lifecycle?: InstallExtrasResult };
 
@@ -18,6 +19,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('install');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),

@@ -9,6 +9,7 @@ import { SalesforceClient } from '../../salesforce/client.js';
 import { ConfigError, loadConfig } from '../../sync/config.js';
 import { runSync, SyncError, type SyncProgress, type SyncResult } from '../../sync/engine.js';
 import { openInput } from '../../sync/input.js';
+import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
@@ -25,6 +26,7 @@ export default class Sync extends SfCommand<SyncResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('sync');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -79,7 +81,7 @@ export default class Sync extends SfCommand<SyncResult> {
     this.spinner.stop(messages.getMessage('progress.done'));
     if (warnings > MAX_WARNINGS) this.warn(messages.getMessage('summary.moreWarnings', [warnings - MAX_WARNINGS]));
     this.report(result);
-    if (result.failures > 0 || result.status === 'stopped') process.exitCode = 68;
+    if (result.failures > 0 || result.status === 'stopped') setExitCode(ExitCode.Partial);
     return result;
   }
 
