@@ -40,6 +40,7 @@ export type InstallOptions = {
   targetOrg: string;
   footprintDir?: string;
   policyPath?: string;
+  /** Fixed polling intervals (ms) for the deploy status and the objects' readiness, instead of the defaults. */
   deployPollMs?: number;
   waitPollMs?: number;
   /** Asks the person running the install; absent when nobody can answer (--json, no terminal). */

@@ -15,7 +15,7 @@ import { defaultFootprintDir } from '../../src/footprint/footprint.js';
 import type { SalesforceClient, CompositeSubrequest } from '../../src/salesforce/client.js';
 import type { InstallResult } from '../../src/install/types.js';
 import type { AuditResult } from '../../src/perms/index.js';
-import { connectAs, startOrg, type LocalOrg } from './local-org.js';
+import { connectAs, FAST_POLLING, startOrg, type LocalOrg } from './local-org.js';
 
 const schemaFile = (name: string): object =>
   JSON.parse(readFileSync(join(defaultFootprintDir(), '..', 'schemas', name), 'utf8')) as object;
@@ -30,6 +30,7 @@ const options = (overrides: Partial<InstallOptions> = {}): InstallOptions => ({
   keepInstallPermissions: false,
   noPrompt: false,
   targetOrg: 'acme',
+  ...FAST_POLLING,
   ...overrides,
 });
 
