@@ -62,7 +62,6 @@ export async function deployFootprint(connection: Connection, options: DeployOpt
   for (const [index, phase] of phases.entries()) {
     try {
       // (frequency in ms, timeout in s): the numeric overload, so no Duration type is needed here.
-      // eslint-disable-next-line no-await-in-loop
       result = await deploy.pollStatus(phase.intervalMs, phase.seconds);
       break;
     } catch (error) {

@@ -43,6 +43,7 @@ export type UninstallResult = {
   dryRun: boolean;
   purge: boolean;
   user?: { id: string; username: string };
+  /** The plan, in the order it is applied, each with its outcome. */
   steps: UninstallStep[];
   /** What stays in the org, and why. */
   kept: string[];

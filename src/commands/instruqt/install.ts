@@ -10,7 +10,10 @@ import type { InstallResult } from '../../install/types.js';
 import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
 import { exitCodesHelp } from '../../exit-codes.js';
 
-export type InstructInstallResult = InstallResult & { lifecycle?: InstallExtrasResult };
+export type InstructInstallResult = InstallResult & {
+  /** The opt-in steps (src/lifecycle/install-extras.ts): --jwt-cert, --viewers, --related-lists. */
+  lifecycle?: InstallExtrasResult;
+};
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.install');
