@@ -4,7 +4,7 @@
  */
 import type { DescribeSObject } from '../salesforce/client.js';
 import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
-import type { AuditResult } from '../perms/audit.js';
+import type { AuditResult } from '../perms/index.js';
 
 export const STAGES = ['plan', 'deploy', 'user', 'assign', 'wait', 'converge', 'verify'] as const;
 export type StageName = (typeof STAGES)[number];
