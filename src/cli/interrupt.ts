@@ -3,9 +3,10 @@
  * temporary file), say how to continue, and exit 130 without a stack trace. The sf command base class would throw
  * from its own signal listener, so it is replaced for the duration of the command.
  */
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+import { ExitCode } from '../exit-codes.js';
 
-export const EXIT_INTERRUPTED = 130;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const EXIT_INTERRUPTED = ExitCode.Interrupted;
 
 export type InterruptOptions = {
   /** Synchronous: the process exits right after. */

@@ -1,7 +1,8 @@
 /*
  * Stage 2: deploy force-app through the Metadata API with @salesforce/source-deploy-retrieve, exactly what
  * `sf project deploy start -d force-app` sends. rollbackOnError keeps the org unchanged when any component fails;
- * checkOnly validates for --dry-run. Polling is at least every 2 s against a real org (each poll is an API call).
+ * checkOnly validates for --dry-run. Each status poll is an API call: polled every 500 ms for the first 2 s (a small
+ * deploy or a check-only validation is often done by then), then every 2 s.
  */
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type DeployMessage } from '@salesforce/source-deploy-retrieve';
@@ -11,7 +12,7 @@ import type { ComponentFailure, DeployOutcome } from './types.js';
 export type DeployOptions = {
   dir: string;
   checkOnly: boolean;
-  /** Default 2000 ms; INSTRUQT_DEPLOY_POLL_MS overrides it (tests use a short interval against the local org). */
+  /** A fixed interval instead of the default 500 ms for 2 s, then 2 s. */
   pollIntervalMs?: number;
   timeoutMs?: number;
   /** The running admin, named when the Metadata API is refused for lack of Modify Metadata. */
@@ -23,10 +24,21 @@ export type DeployResultWithIds = DeployOutcome & {
   componentIds: Record<string, string>;
 };
 
-export function pollIntervalMs(explicit?: number): number {
-  const fromEnv = Number(process.env.INSTRUQT_DEPLOY_POLL_MS);
-  return explicit ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 2000);
+/** The polling phases: (interval in ms, length in s), the last one until the timeout. */
+export function pollPhases(timeoutMs: number, fixedIntervalMs?: number): Array<{ intervalMs: number; seconds: number }> {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  if (fixedIntervalMs !== undefined || seconds <= QUICK_PHASE_S) return [{ intervalMs: fixedIntervalMs ?? QUICK_POLL_MS, seconds }];
+  return [
+    { intervalMs: QUICK_POLL_MS, seconds: QUICK_PHASE_S },
+    { intervalMs: STEADY_POLL_MS, seconds: seconds - QUICK_PHASE_S },
+  ];
 }
+
+const QUICK_POLL_MS = 500;
+const QUICK_PHASE_S = 2;
+const STEADY_POLL_MS = 2000;
+
+const isTimeout = (error: unknown): boolean => error instanceof Error && /timed? ?out/i.test(`${error.name} ${error.message}`);
 
 export async function deployFootprint(connection: Connection, options: DeployOptions): Promise<DeployResultWithIds> {
   const components = ComponentSet.fromSource(options.dir);
@@ -46,15 +58,20 @@ export async function deployFootprint(connection: Connection, options: DeployOpt
     lastStatus = String(status.status);
   });
   let result;
-  try {
-    // (frequency in ms, timeout in s): the numeric overload, so no Duration type is needed here.
-    result = await deploy.pollStatus(pollIntervalMs(options.pollIntervalMs), Math.ceil((options.timeoutMs ?? 30 * 60_000) / 1000));
-  } catch (error) {
-    if (error instanceof Error && /timed? ?out/i.test(`${error.name} ${error.message}`)) {
-      throw installError('DeployTimeout', [deploy.id ?? '', lastStatus], [], error);
+  const phases = pollPhases(options.timeoutMs ?? 30 * 60_000, options.pollIntervalMs);
+  for (const [index, phase] of phases.entries()) {
+    try {
+      // (frequency in ms, timeout in s): the numeric overload, so no Duration type is needed here.
+      result = await deploy.pollStatus(phase.intervalMs, phase.seconds);
+      break;
+    } catch (error) {
+      // The deploy goes on in the org when a phase times out: the next phase polls the same deploy id.
+      if (isTimeout(error) && index < phases.length - 1) continue;
+      if (isTimeout(error)) throw installError('DeployTimeout', [deploy.id ?? '', lastStatus], [], error);
+      throw metadataRefusal(error, options.adminUsername);
     }
-    throw metadataRefusal(error, options.adminUsername);
   }
+  if (!result) throw installError('DeployTimeout', [deploy.id ?? '', lastStatus]);
   const response = result.response;
   const details = response.details ?? {};
   const failures = asArray(details.componentFailures).map(toFailure);

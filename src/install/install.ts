@@ -8,6 +8,7 @@ import { SfError } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { SalesforceApiError } from '../salesforce/errors.js';
 import { soqlLiteral } from '../salesforce/soql.js';
+import { ExitCode } from '../exit-codes.js';
 import { readFootprint, integrationPermissionSet, INTEGRATION_PERMISSION_SET } from '../footprint/footprint.js';
 import { loadPolicy, type AuditResult, type Policy } from '../perms/index.js';
 import { readOrgState } from './org-state.js';
@@ -39,6 +40,7 @@ export type InstallOptions = {
   targetOrg: string;
   footprintDir?: string;
   policyPath?: string;
+  /** Fixed polling intervals (ms) for the deploy status and the objects' readiness, instead of the defaults. */
   deployPollMs?: number;
   waitPollMs?: number;
   /** Asks the person running the install; absent when nobody can answer (--json, no terminal). */
@@ -47,8 +49,6 @@ export type InstallOptions = {
 };
 
 type StageOutcome = { status: StageStatus; changes: string[]; message?: string };
-
-export const EXIT_PARTIAL = 68;
 
 export async function install(connection: Connection, given: InstallOptions): Promise<InstallResult> {
   // Flags left unset arrive as undefined; the result always says true or false.
@@ -289,7 +289,7 @@ export async function install(connection: Connection, given: InstallOptions): Pr
       ? messages.getMessage('error.Partial', [base.message, messages.getMessage(`stage.${failedStage}`)])
       : base.message;
     result.error = { name: base.name, message, actions: base.actions ?? [] };
-    const final = new SfError(message, base.name, base.actions, partial ? EXIT_PARTIAL : 1, base);
+    const final = new SfError(message, base.name, base.actions, partial ? ExitCode.Partial : ExitCode.Failed, base);
     final.setData(result as unknown as Parameters<SfError['setData']>[0]);
     return final;
   }

@@ -4,6 +4,7 @@
  */
 import type { DescribeSObject } from '../salesforce/client.js';
 import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
+import type { AuditResult } from '../perms/index.js';
 
 export const STAGES = ['plan', 'deploy', 'user', 'assign', 'wait', 'converge', 'verify'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -125,9 +126,16 @@ export type InstallResult = {
   stages: StageResult[];
   user?: { id?: string; username: string; email: string; profile?: string; licence?: string; active: boolean };
   deploy?: DeployOutcome;
-  /** The permission audit of the integration user (src/perms), when verify ran. */
-  audit?: unknown;
-  apiCalls: { total: number; writes: number; deployPolls: number };
+  /** The permission audit of the integration user: the `sf instruqt perms check --json` result, when verify ran. */
+  audit?: AuditResult;
+  apiCalls: {
+    /** API calls made, deploy polls included. */
+    total: number;
+    /** Calls that changed the org. */
+    writes: number;
+    /** checkDeployStatus calls. */
+    deployPolls: number;
+  };
   warnings: string[];
   error?: { name: string; message: string; actions: string[] };
 };

@@ -9,8 +9,7 @@ import { installError } from './messages.js';
 export type WaitOptions = {
   objects: string[];
   timeoutMs: number;
-  /** First pause between checks: default 5 s, doubling up to 30 s (each check is an API call); INSTRUQT_WAIT_POLL_MS
-   * sets a fixed pause (tests). */
+  /** A fixed pause between checks instead of 5 s doubling up to 30 s (each check is an API call). */
   intervalMs?: number;
   targetOrg: string;
   /** --wait as the user gave it, for the timeout message. */
@@ -23,9 +22,7 @@ const MAX_PAUSE_MS = 30_000;
 
 /** The pause after the given number of checks. */
 export function waitIntervalMs(checks: number, explicit?: number): number {
-  const fromEnv = Number(process.env.INSTRUQT_WAIT_POLL_MS);
   if (explicit !== undefined) return explicit;
-  if (Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv;
   return Math.min(5000 * 2 ** Math.max(0, checks - 1), MAX_PAUSE_MS);
 }
 

@@ -47,6 +47,7 @@ export type DoctorCheck = {
 };
 
 export type DoctorResult = {
+  /** False when any check failed (exit code 1). */
   ok: boolean;
   user?: { id: string; username: string; isActive: boolean };
   checks: DoctorCheck[];

@@ -14,7 +14,7 @@ import {
   RegistryAccess,
   type DeployMessage,
 } from '@salesforce/source-deploy-retrieve';
-import { pollIntervalMs } from '../install/deploy.js';
+import { pollPhases } from '../install/deploy.js';
 
 /** Path in metadata format (e.g. 'layouts/Lead-Lead Layout.layout') -> file content. */
 export type MetadataFiles = Map<string, string>;
@@ -114,7 +114,7 @@ export async function retrieveFiles(
       unzip: true,
       zipFileName: 'unpackaged.zip',
     });
-    const result = await retrieve.pollStatus(pollMs(options), timeoutSeconds(options));
+    const result = await inPhases(options, (ms, s) => retrieve.pollStatus(ms, s));
     const response = result.response as typeof result.response & { errorMessage?: string; errorStatusCode?: string };
     if (String(response.status) === 'Failed') {
       throw new MetadataError(`Retrieve failed: ${String(response.errorMessage ?? response.errorStatusCode ?? '')}`);
@@ -146,9 +146,26 @@ export async function listComponents(conn: Connection, type: string): Promise<st
   return list.map((r) => r.fullName);
 }
 
-/** 2 s unless the caller or INSTRUQT_DEPLOY_POLL_MS says otherwise, as for install's footprint deploy. */
-const pollMs = (options: PollOptions): number => options.maxPollMs ?? pollIntervalMs();
-const timeoutSeconds = (options: PollOptions): number => Math.ceil((options.timeoutMs ?? 10 * 60_000) / 1000);
+const isTimeout = (error: unknown): boolean => error instanceof Error && /timed? ?out/i.test(`${error.name} ${error.message}`);
+
+/**
+ * Polls as install's footprint deploy does (every 500 ms for 2 s, then every 2 s; `maxPollMs` fixes the interval): the
+ * operation goes on in the org when a phase times out, so the next phase polls the same id.
+ */
+async function inPhases<T>(options: PollOptions, poll: (intervalMs: number, seconds: number) => Promise<T>): Promise<T> {
+  const phases = pollPhases(options.timeoutMs ?? 10 * 60_000, options.maxPollMs);
+  for (const [index, phase] of phases.entries()) {
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      return await poll(phase.intervalMs, phase.seconds);
+    } catch (error) {
+      if (isTimeout(error) && index < phases.length - 1) continue;
+      if (isTimeout(error)) throw new MetadataError('The Metadata API operation did not finish in time.');
+      throw error;
+    }
+  }
+  throw new MetadataError('The Metadata API operation did not finish in time.');
+}
 
 async function runDeploy(conn: Connection, dir: string, options: PollOptions & { checkOnly?: boolean }): Promise<DeployOutcome> {
   const deploy = new MetadataApiDeploy({
@@ -157,15 +174,7 @@ async function runDeploy(conn: Connection, dir: string, options: PollOptions & {
     apiOptions: { singlePackage: true, rollbackOnError: true, checkOnly: options.checkOnly ?? false },
   });
   await deploy.start();
-  let result;
-  try {
-    result = await deploy.pollStatus(pollMs(options), timeoutSeconds(options));
-  } catch (error) {
-    if (error instanceof Error && /timed? ?out/i.test(`${error.name} ${error.message}`)) {
-      throw new MetadataError('The Metadata API operation did not finish in time.');
-    }
-    throw error;
-  }
+  const result = await inPhases(options, (ms, seconds) => deploy.pollStatus(ms, seconds));
   const response = result.response;
   const failures = asArray<DeployMessage>(response.details?.componentFailures).map((f) => ({
     componentType: String(f.componentType ?? ''),

@@ -8,6 +8,7 @@ import type { Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
 import { decideUsers, type UserDecision } from './uninstall-users.js';
+import { ExitCode } from '../exit-codes.js';
 import {
   integrationLicenceOf,
   INTEGRATION_PERMISSION_SET,
@@ -45,6 +46,7 @@ export type UninstallResult = {
   dryRun: boolean;
   purge: boolean;
   user?: { id: string; username: string };
+  /** The plan, in the order it is applied, each with its outcome. */
   steps: UninstallStep[];
   /** What stays in the org, and why. */
   kept: string[];
@@ -248,10 +250,10 @@ export async function uninstall(conn: Connection, options: UninstallOptions = {}
 }
 
 /** Exit code: 0 done (or nothing to do), 1 nothing changed because of a failure, 68 changed some things then failed. */
-export function uninstallExitCode(result: UninstallResult): number {
+export function uninstallExitCode(result: UninstallResult): ExitCode {
   const failed = result.steps.some((s) => s.status === 'failed');
-  if (!failed) return 0;
-  return result.changed ? 68 : 1;
+  if (!failed) return ExitCode.Ok;
+  return result.changed ? ExitCode.Partial : ExitCode.Failed;
 }
 
 async function presentObjects(client: SalesforceClient): Promise<string[]> {

@@ -3,6 +3,7 @@
  * sets: at most four Composite/query calls (users, their assignments, group components, the sets' Permissions*
  * fields and their object and field permissions) plus one follow-up call per result page beyond 2,000 rows.
  */
+import { sameId } from '../salesforce/ids.js';
 import type { SalesforceClient, CompositeSubrequest, CompositeSubresponse } from '../salesforce/client.js';
 import { soqlIn } from '../salesforce/soql.js';
 import { namedPermissions, PolicyError, wildcardObjects, type DescribedField, type Policy } from './policy.js';
@@ -287,6 +288,5 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-export function sameId(a: string | null | undefined, b: string | null | undefined): boolean {
-  return Boolean(a && b && a.slice(0, 15) === b.slice(0, 15));
-}
+/** Kept here for the modules of src/perms that import it from the snapshot. */
+export { sameId };

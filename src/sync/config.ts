@@ -3,6 +3,7 @@
  * how Leads are created, how people are matched, and the engine's batch sizes. Defaults follow seed 000.
  */
 import { readFile } from 'node:fs/promises';
+import { errorPath, schemaValidator, type SchemaError } from './schemas.js';
 
 export type MatchRule = 'email+names' | 'email';
 export type ActivityKind = 'chatter' | 'task';
@@ -52,48 +53,31 @@ export class ConfigError extends Error {}
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function pickBool(o: Obj, key: string, path: string, dflt: boolean): boolean {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new ConfigError(`${path}${key} must be true or false`);
-  return v;
-}
+/** The file as the schema describes it: every key optional. */
+type ConfigFile = {
+  workflows?: Partial<SyncConfig['workflows']>;
+  newLeadStatus?: string | null;
+  companyPlaceholder?: string | null;
+  leadSource?: string | null;
+  matching?: Partial<SyncConfig['matching']>;
+  activity?: ActivityKind;
+} & Partial<Pick<SyncConfig, 'bulkThreshold' | 'batchSize' | 'collectionsSize' | 'apiReservePercent' | 'bulkPollMs' | 'bulkPollMaxMs' | 'bulkTimeoutMs'>>;
 
-function pickInt(o: Obj, key: string, min: number, max: number, dflt: number): number {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(`${key} must be an integer from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function pickString(o: Obj, key: string, dflt: string | undefined, maxLen: number): string | undefined {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (v === null) return undefined;
-  if (typeof v !== 'string' || v.trim() === '' || v.length > maxLen) {
-    throw new ConfigError(`${key} must be a non-empty string of at most ${maxLen} characters`);
-  }
-  return v.trim();
-}
-
-function pickEnum<T extends string>(o: Obj, key: string, path: string, values: readonly T[], dflt: T): T {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
-    throw new ConfigError(`${path}${key} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
-  }
-  return v as T;
-}
-
-const KNOWN = new Set([
-  '$schema',
-  'workflows',
+/** The order today's checks report in: unknown keys and wrong objects first, then each setting. */
+const REPORT_ORDER = [
+  'additionalProperties:',
+  'type:workflows',
+  'additionalProperties:workflows',
+  'type:matching',
+  'additionalProperties:matching',
+  'workflows.createLeads',
+  'workflows.plays',
+  'workflows.chatter',
   'newLeadStatus',
   'companyPlaceholder',
   'leadSource',
-  'matching',
+  'matching.rule',
+  'matching.contactFirst',
   'activity',
   'bulkThreshold',
   'batchSize',
@@ -102,46 +86,77 @@ const KNOWN = new Set([
   'bulkPollMs',
   'bulkPollMaxMs',
   'bulkTimeoutMs',
-]);
+];
 
-/** Validate a parsed config object and fill in defaults. Unknown keys are refused: a typo must not pass silently. */
+const UNKNOWN: Record<string, string> = { '': 'configuration key(s)', workflows: 'workflow(s)', matching: 'matching key(s)' };
+
+function slotOf(error: SchemaError): string {
+  const path = errorPath(error);
+  if (error.keyword === 'additionalProperties') return `additionalProperties:${path.slice(0, -1).join('.')}`;
+  if (path.length === 1 && (path[0] === 'workflows' || path[0] === 'matching')) return `type:${path[0]}`;
+  return path.join('.');
+}
+
+/** The reason users read for the first fault, in today's words. */
+function reasonOf(errors: SchemaError[]): string {
+  const rank = (e: SchemaError): number => {
+    const i = REPORT_ORDER.indexOf(slotOf(e));
+    return i < 0 ? REPORT_ORDER.length : i;
+  };
+  const first = [...errors].sort((a, b) => rank(a) - rank(b))[0];
+  if (!first) return 'the configuration does not match schemas/instruqt-sync-config.json';
+  const slot = slotOf(first);
+  const path = errorPath(first);
+  const key = path.at(-1) ?? '';
+  const prefix = path.length > 1 ? `${path[0]}.` : '';
+  if (first.keyword === 'additionalProperties') {
+    const keys = errors.filter((e) => slotOf(e) === slot).map((e) => errorPath(e).at(-1));
+    return `unknown ${UNKNOWN[path.slice(0, -1).join('.')]}: ${keys.join(', ')}`;
+  }
+  if (slot.startsWith('type:')) return `${key} must be an object`;
+  const property = (first.parentSchema ?? {}) as { type?: unknown; minimum?: number; maximum?: number; enum?: string[] };
+  if (first.keyword === 'enum' || property.enum) {
+    return `${prefix}${key} must be one of ${(property.enum ?? []).map((x) => JSON.stringify(x)).join(', ')}`;
+  }
+  if (property.type === 'boolean') return `${prefix}${key} must be true or false`;
+  if (property.type === 'integer') return `${key} must be an integer from ${property.minimum ?? 0} to ${property.maximum ?? 0}`;
+  if (Array.isArray(property.type) && property.type.includes('string')) return `${key} must be a non-empty string of at most 255 characters`;
+  return `${prefix}${key} ${first.message ?? 'is invalid'}`;
+}
+
+const trimmedOr = (v: string | null | undefined, dflt: string | undefined): string | undefined =>
+  v === undefined ? dflt : v === null ? undefined : v.trim();
+
+/**
+ * Validate a parsed config object with schemas/instruqt-sync-config.json and fill in defaults. Unknown keys are
+ * refused: a typo must not pass silently.
+ */
 export function parseConfig(raw: unknown): SyncConfig {
   if (raw === undefined) return structuredClone(DEFAULT_CONFIG);
   if (!isObj(raw)) throw new ConfigError('the configuration must be a JSON object');
-  const unknown = Object.keys(raw).filter((k) => !KNOWN.has(k));
-  if (unknown.length) throw new ConfigError(`unknown configuration key(s): ${unknown.join(', ')}`);
+  // A null section means its defaults.
+  const given: Obj = { ...raw };
+  if (given.workflows === null) delete given.workflows;
+  if (given.matching === null) delete given.matching;
+  const validate = schemaValidator('instruqt-sync-config');
+  if (!validate(given)) throw new ConfigError(reasonOf(validate.errors ?? []));
+  const c = given as ConfigFile;
   const d = DEFAULT_CONFIG;
-  const wf = raw.workflows ?? {};
-  if (!isObj(wf)) throw new ConfigError('workflows must be an object');
-  const wfUnknown = Object.keys(wf).filter((k) => !['createLeads', 'plays', 'chatter'].includes(k));
-  if (wfUnknown.length) throw new ConfigError(`unknown workflow(s): ${wfUnknown.join(', ')}`);
-  const m = raw.matching ?? {};
-  if (!isObj(m)) throw new ConfigError('matching must be an object');
-  const mUnknown = Object.keys(m).filter((k) => !['rule', 'contactFirst'].includes(k));
-  if (mUnknown.length) throw new ConfigError(`unknown matching key(s): ${mUnknown.join(', ')}`);
-  const cfg: SyncConfig = {
-    workflows: {
-      createLeads: pickBool(wf, 'createLeads', 'workflows.', d.workflows.createLeads),
-      plays: pickBool(wf, 'plays', 'workflows.', d.workflows.plays),
-      chatter: pickBool(wf, 'chatter', 'workflows.', d.workflows.chatter),
-    },
-    newLeadStatus: pickString(raw, 'newLeadStatus', undefined, 255),
-    companyPlaceholder: pickString(raw, 'companyPlaceholder', d.companyPlaceholder, 255) ?? d.companyPlaceholder,
-    leadSource: pickString(raw, 'leadSource', d.leadSource, 255),
-    matching: {
-      rule: pickEnum(m, 'rule', 'matching.', ['email+names', 'email'] as const, d.matching.rule),
-      contactFirst: pickBool(m, 'contactFirst', 'matching.', d.matching.contactFirst),
-    },
-    activity: pickEnum(raw, 'activity', '', ['chatter', 'task'] as const, d.activity),
-    bulkThreshold: pickInt(raw, 'bulkThreshold', 1, 100_000_000, d.bulkThreshold),
-    batchSize: pickInt(raw, 'batchSize', 1, 50_000, d.batchSize),
-    collectionsSize: pickInt(raw, 'collectionsSize', 1, 200, d.collectionsSize),
-    apiReservePercent: pickInt(raw, 'apiReservePercent', 0, 90, d.apiReservePercent),
-    bulkPollMs: pickInt(raw, 'bulkPollMs', 10, 60_000, d.bulkPollMs),
-    bulkPollMaxMs: pickInt(raw, 'bulkPollMaxMs', 10, 600_000, d.bulkPollMaxMs),
-    bulkTimeoutMs: pickInt(raw, 'bulkTimeoutMs', 1000, 86_400_000, d.bulkTimeoutMs),
+  return {
+    workflows: { ...d.workflows, ...c.workflows },
+    newLeadStatus: trimmedOr(c.newLeadStatus, undefined),
+    companyPlaceholder: trimmedOr(c.companyPlaceholder, d.companyPlaceholder) ?? d.companyPlaceholder,
+    leadSource: trimmedOr(c.leadSource, d.leadSource),
+    matching: { ...d.matching, ...c.matching },
+    activity: c.activity ?? d.activity,
+    bulkThreshold: c.bulkThreshold ?? d.bulkThreshold,
+    batchSize: c.batchSize ?? d.batchSize,
+    collectionsSize: c.collectionsSize ?? d.collectionsSize,
+    apiReservePercent: c.apiReservePercent ?? d.apiReservePercent,
+    bulkPollMs: c.bulkPollMs ?? d.bulkPollMs,
+    bulkPollMaxMs: c.bulkPollMaxMs ?? d.bulkPollMaxMs,
+    bulkTimeoutMs: c.bulkTimeoutMs ?? d.bulkTimeoutMs,
   };
-  return cfg;
 }
 
 /** Read and validate `--config`; no path -> defaults. */

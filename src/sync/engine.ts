@@ -47,26 +47,53 @@ export type SyncOptions = {
 };
 
 export type SyncResult = {
+  /** True: nothing was written; counts say what would be. */
   dryRun: boolean;
+  /** stopped: the API budget ran out; run again to resume. */
   status: 'complete' | 'stopped';
   stoppedReason?: string;
-  /** The run skipped input lines up to this one: a previous run had applied them (journal). */
+  /** Input lines up to this one were applied by an earlier run (journal) and skipped. */
   resumedAfterLine?: number;
-  events: { read: number; valid: number; rejected: number; duplicates: number; skipped: number };
+  events: {
+    read: number;
+    valid: number;
+    rejected: number;
+    /** Events whose id came earlier in the same batch. */
+    duplicates: number;
+    /** Lines skipped because the journal says they were applied. */
+    skipped: number;
+  };
   batches: number;
   leads: { created: number };
   tracks: { created: number };
-  plays: { created: number; updated: number; linked: number; unmatched: number };
+  plays: {
+    created: number;
+    updated: number;
+    /** Plays linked to a Lead or Contact by this run. */
+    linked: number;
+    /** Plays stored without a Lead or Contact. */
+    unmatched: number;
+  };
   posts: { started: number; completed: number; score: number; feedback: number; total: number };
-  /** Records Salesforce refused plus input lines rejected. */
+  /** Rejected input lines plus records Salesforce refused (exit code 68 when > 0). */
   failures: number;
   failedRecordsFile?: string;
+  /** The first 200 rejected lines; the failed-records file has all of them. */
   rejectedLines: Array<{ line: number; reason: string }>;
-  /** Records Salesforce refused (the first 200; the failed-records file has all), with Salesforce's reasons. */
-  failedRecords: Array<{ object: string; key: string; lines: number[]; errors: string[] }>;
+  /** Records Salesforce refused (the first 200; the failed-records file has all of them). */
+  failedRecords: Array<{
+    object: string;
+    /** Play id, track slug, Lead email, or milestone + play id of a post. */
+    key: string;
+    lines: number[];
+    /** STATUS_CODE: message, as Salesforce gave them. */
+    errors: string[];
+  }>;
+  /** Values that did not fit a field: truncated (nothing lost elsewhere) or skipped. */
   fieldIssues: PlanIssue[];
   /** Leads an org duplicate rule refused; their plays and posts went to the record the rule named (first 200). */
   duplicateLeads: DuplicateLink[];
+  /** API calls made by this run. */
   apiCalls: number;
   apiUsage?: { used: number; max: number };
   bulkJobs: number;

@@ -1,8 +1,10 @@
 /*
  * The sync input contract: the four Instruqt play event types and what each one needs.
- * `validateEvent` turns one parsed JSON line into a typed event or a reason; unknown extra properties are ignored,
- * values that are well-formed but do not fit a Salesforce field are accepted here and handled by fields.ts.
+ * `validateEvent` turns one parsed JSON line into a typed event or a reason, validating it with the JSON Schema
+ * schemas/instruqt-sync-input.json; unknown extra properties are ignored, values that are well-formed but do not fit a
+ * Salesforce field are accepted here and handled by fields.ts.
  */
+import { errorPath, schemaValidator, type SchemaError } from './schemas.js';
 
 export const EVENT_TYPES = ['invite.submitted', 'track.started', 'track.completed', 'review.submitted'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -37,131 +39,139 @@ export type Validation = { ok: true; event: SyncEvent } | { ok: false; reason: s
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// A pragmatic shape check; Salesforce's own Email validation is the final word (INVALID_EMAIL_ADDRESS).
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// ISO 8601 date-time with a zone, as Instruqt sends it.
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-class Invalid extends Error {}
+/** Where today's checks look, in the order they look: the first fault in this order is the one reported. */
+const PROPERTY_ORDER: Record<string, string[]> = {
+  event: ['id', 'type', 'timestamp', 'participant', 'invite', 'play', 'track', 'review'],
+  participant: ['email', 'id', 'firstName', 'lastName', 'company', 'phone', 'title'],
+  invite: ['id', 'url'],
+  play: ['id', 'timeSpentSeconds'],
+  track: ['slug', 'title'],
+  review: ['score', 'comment'],
+};
+const NESTED = ['participant', 'invite', 'track', 'play', 'review'];
 
-function fail(reason: string): never {
-  throw new Invalid(reason);
-}
-
-function optString(o: Obj, key: string, path: string): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') fail(`${path}.${key} must be a string`);
-  const t = v.trim();
-  return t === '' ? undefined : t;
-}
-
-function reqString(o: Obj, key: string, path: string, why?: string): string {
-  const v = optString(o, key, path);
-  if (v === undefined) fail(`${path}.${key} is required${why ? ` (${why})` : ''}`);
-  return v;
-}
-
-/** An identifier used as a key in SOQL and in post bodies: no control characters. */
-function reqId(o: Obj, key: string, path: string): string {
-  const v = reqString(o, key, path);
-  if (CONTROL.test(v)) fail(`${path}.${key} must not contain control characters`);
-  return v;
-}
-
-function reqObj(o: Obj, key: string, path: string, why?: string): Obj {
-  const v = o[key];
-  if (!isObj(v)) fail(`${path}.${key} is required and must be an object${why ? ` (${why})` : ''}`);
-  return v;
-}
-
-function optObj(o: Obj, key: string, path: string): Obj | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (!isObj(v)) fail(`${path}.${key} must be an object`);
-  return v;
-}
-
-function participantOf(raw: Obj, type: EventType): Participant {
-  const p = reqObj(raw, 'participant', 'event');
-  const email = optString(p, 'email', 'participant');
-  if (email !== undefined && !EMAIL.test(email)) fail(`participant.email is not an email address: ${email}`);
-  const participant: Participant = {
-    id: reqId(p, 'id', 'participant'),
-    email,
-    firstName: optString(p, 'firstName', 'participant'),
-    lastName: optString(p, 'lastName', 'participant'),
-    company: optString(p, 'company', 'participant'),
-    phone: optString(p, 'phone', 'participant'),
-    title: optString(p, 'title', 'participant'),
+/** Strings trimmed, and null or empty strings dropped: they count as absent. Taken as given: the type (" track.started"
+ * is not a type) and non-null values where an object or a number belongs (a string there is a wrong type). */
+function normalize(raw: Obj): Obj {
+  const strings = (o: Obj, asGiven: (key: string) => boolean): Obj => {
+    const out: Obj = {};
+    for (const [k, v] of Object.entries(o)) {
+      const value = typeof v === 'string' && !asGiven(k) ? v.trim() : v;
+      if (value !== null && value !== undefined && (value !== '' || asGiven(k))) out[k] = value;
+    }
+    return out;
   };
-  if (type === 'invite.submitted') {
-    if (!participant.email) fail('participant.email is required for invite.submitted (a Lead is matched by email)');
-    if (!participant.lastName) fail('participant.lastName is required for invite.submitted (a Lead needs a last name)');
+  const event = strings(raw, (k) => k === 'type' || NESTED.includes(k));
+  if (raw.type === null) event.type = null;
+  for (const key of NESTED) {
+    const value = event[key];
+    if (isObj(value)) event[key] = strings(value, (k) => k === 'score' || k === 'timeSpentSeconds');
   }
-  return participant;
+  return event;
 }
 
-function trackOf(raw: Obj, required: boolean): SyncEvent['track'] {
-  const t = required ? reqObj(raw, 'track', 'event', 'the Play belongs to a track') : optObj(raw, 'track', 'event');
-  if (!t) return undefined;
-  return { slug: reqId(t, 'slug', 'track'), title: optString(t, 'title', 'track') };
+/** Why an object is required for this type, as today's reasons say it. */
+function requiredObject(key: string, type: unknown): string | undefined {
+  if (key === 'participant') return '';
+  if (key === 'track' && type === 'track.started') return ' (the Play belongs to a track)';
+  if (key === 'play' && type !== 'invite.submitted') return ` (${String(type)} belongs to a play)`;
+  if (key === 'review' && type === 'review.submitted') return ' (review.submitted carries a score and/or a comment)';
+  return undefined;
 }
 
-function playOf(raw: Obj, type: EventType): NonNullable<SyncEvent['play']> {
-  const p = reqObj(raw, 'play', 'event', `${type} belongs to a play`);
-  const play: NonNullable<SyncEvent['play']> = { id: reqId(p, 'id', 'play') };
-  if (type === 'track.completed') {
-    const s = p.timeSpentSeconds;
-    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
-      fail('play.timeSpentSeconds is required for track.completed and must be a number >= 0');
-    }
-    play.timeSpentSeconds = Math.round(s);
+/** The reason users read for one schema error of an event. */
+function reasonFor(error: SchemaError, event: Obj): string {
+  const path = errorPath(error);
+  const value = path.reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), event);
+  if (error.keyword === 'anyOf') return 'review needs a score or a comment';
+  return (path.length === 1 ? topLevelReason(path[0], error.keyword, value, event.type) : undefined) ?? propertyReason(path, error, value, event.type);
+}
+
+function topLevelReason(key: string, keyword: string, value: unknown, type: unknown): string | undefined {
+  const why = requiredObject(key, type);
+  if (why !== undefined) return `event.${key} is required and must be an object${why}`;
+  if (key === 'invite' || key === 'track') return `event.${key} must be an object`;
+  if (key === 'type') {
+    return keyword === 'enum' ? `event.type "${String(value)}" is not one of ${EVENT_TYPES.join(', ')}` : 'event.type is required';
   }
-  return play;
+  if (key === 'timestamp' && keyword === 'format') return `event.timestamp is not an ISO 8601 date-time: ${String(value)}`;
+  return undefined;
 }
 
-function reviewOf(raw: Obj): NonNullable<SyncEvent['review']> {
-  const r = reqObj(raw, 'review', 'event', 'review.submitted carries a score and/or a comment');
-  const score = r.score;
-  if (score !== undefined && score !== null && (typeof score !== 'number' || !Number.isFinite(score))) {
-    fail('review.score must be a number');
+function propertyReason(path: string[], error: SchemaError, value: unknown, type: unknown): string {
+  const { keyword } = error;
+  const name = `${path.length === 1 ? 'event' : path[0]}.${path.at(-1) ?? ''}`;
+  if (keyword === 'required' && type === 'invite.submitted') {
+    if (name === 'participant.email') return 'participant.email is required for invite.submitted (a Lead is matched by email)';
+    if (name === 'participant.lastName') return 'participant.lastName is required for invite.submitted (a Lead needs a last name)';
   }
-  const comment = optString(r, 'comment', 'review');
-  const review = { score: typeof score === 'number' ? score : undefined, comment };
-  if (review.score === undefined && review.comment === undefined) fail('review needs a score or a comment');
-  return review;
+  if (name === 'participant.email' && keyword === 'format') return `participant.email is not an email address: ${String(value)}`;
+  if (name === 'play.timeSpentSeconds') return 'play.timeSpentSeconds is required for track.completed and must be a number >= 0';
+  if (name === 'review.score') return 'review.score must be a number';
+  if (keyword === 'required') return `${name} is required`;
+  if (keyword === 'pattern') return `${name} must not contain control characters`;
+  if (keyword === 'type') return `${name} must be a string`;
+  return `${name} ${error.message ?? 'is invalid'}`;
 }
 
-/** Validate one parsed input line against what its type needs. */
+/** The first fault in the order of PROPERTY_ORDER; an unmet anyOf stands for the errors of its branches. */
+function firstError(errors: SchemaError[]): SchemaError | undefined {
+  const rank = (e: SchemaError): number[] => {
+    const [top, key] = errorPath(e);
+    const own = PROPERTY_ORDER.event.indexOf(top);
+    const inner = key === undefined ? -1 : (PROPERTY_ORDER[top] ?? []).indexOf(key);
+    // Type-specific requirements (the allOf branches) come after the shape of the object they concern.
+    return [own < 0 ? 99 : own, e.schemaPath.startsWith('#/allOf') && e.keyword === 'required' && key !== undefined ? 1 : 0, inner];
+  };
+  const candidates = errors.filter((e) => e.keyword !== 'if' && !e.schemaPath.includes('/anyOf/'));
+  const ranked = candidates.map((e) => ({ e, r: rank(e) }));
+  ranked.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.r[2] - b.r[2]);
+  return ranked[0]?.e;
+}
+
+const str = (o: unknown, key: string): string | undefined => (isObj(o) && typeof o[key] === 'string' ? o[key] : undefined);
+
+/** Validate one parsed input line against what its type needs (schemas/instruqt-sync-input.json). */
 export function validateEvent(raw: unknown, line: number): Validation {
-  try {
-    if (!isObj(raw)) fail('an event must be a JSON object');
-    const id = reqId(raw, 'id', 'event');
-    const type = raw.type;
-    if (typeof type !== 'string') fail('event.type is required');
-    if (!(EVENT_TYPES as readonly string[]).includes(type)) {
-      fail(`event.type "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
-    }
-    const t = type as EventType;
-    const timestamp = reqString(raw, 'timestamp', 'event');
-    const time = ISO_DATETIME.test(timestamp) ? Date.parse(timestamp) : NaN;
-    if (Number.isNaN(time)) fail(`event.timestamp is not an ISO 8601 date-time: ${timestamp}`);
-    const event: SyncEvent = { id, type: t, timestamp, time, line, participant: participantOf(raw, t) };
-    const invite = optObj(raw, 'invite', 'event');
-    if (invite) event.invite = { id: optString(invite, 'id', 'invite'), url: optString(invite, 'url', 'invite') };
-    if (t !== 'invite.submitted') {
-      event.play = playOf(raw, t);
-      event.track = trackOf(raw, t === 'track.started');
-    }
-    if (t === 'review.submitted') event.review = reviewOf(raw);
-    return { ok: true, event };
-  } catch (e) {
-    if (e instanceof Invalid) return { ok: false, reason: e.message };
-    throw e;
+  if (!isObj(raw)) return { ok: false, reason: 'an event must be a JSON object' };
+  const e = normalize(raw);
+  const validate = schemaValidator('instruqt-sync-input');
+  if (!validate(e)) {
+    const error = firstError(validate.errors ?? []);
+    return { ok: false, reason: error ? reasonFor(error, e) : 'the event does not match schemas/instruqt-sync-input.json' };
   }
+  const type = e.type as EventType;
+  const timestamp = e.timestamp as string;
+  const p = e.participant as Obj;
+  const event: SyncEvent = {
+    id: e.id as string,
+    type,
+    timestamp,
+    time: Date.parse(timestamp),
+    line,
+    participant: {
+      id: p.id as string,
+      email: str(p, 'email'),
+      firstName: str(p, 'firstName'),
+      lastName: str(p, 'lastName'),
+      company: str(p, 'company'),
+      phone: str(p, 'phone'),
+      title: str(p, 'title'),
+    },
+  };
+  if (isObj(e.invite)) event.invite = { id: str(e.invite, 'id'), url: str(e.invite, 'url') };
+  if (type !== 'invite.submitted') {
+    const play = e.play as Obj;
+    event.play = { id: play.id as string };
+    if (type === 'track.completed') event.play.timeSpentSeconds = Math.round(play.timeSpentSeconds as number);
+    event.track = isObj(e.track) ? { slug: e.track.slug as string, title: str(e.track, 'title') } : undefined;
+  }
+  if (type === 'review.submitted') {
+    const review = e.review as Obj;
+    event.review = { score: typeof review.score === 'number' ? review.score : undefined, comment: str(review, 'comment') };
+  }
+  return { ok: true, event };
 }
 
 /** Order used wherever "first" or "latest" matters: timestamp, then event id, then input line. */

@@ -4,6 +4,7 @@
  * the first line names the milestone, the last line names the play. That is what makes "posted once per play and
  * milestone" hold when the sync runs again from another machine, with no local state.
  */
+import { id15 } from '../salesforce/ids.js';
 import { formatTimeSpent } from './fields.js';
 
 export const MILESTONES = ['started', 'completed', 'score', 'feedback'] as const;
@@ -63,4 +64,4 @@ export function recognisePost(text: string | null | undefined): { milestone: Mil
 
 /** A post's identity in the org: parent record, milestone, play. */
 export const postKey = (parentId: string, milestone: Milestone, playId: string): string =>
-  `${parentId.slice(0, 15)}|${milestone}|${playId}`;
+  `${id15(parentId)}|${milestone}|${playId}`;

@@ -4,6 +4,7 @@
  * milestone posts already on the people the batch posts to. Planning is a pure function of this snapshot.
  */
 /* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
+import { id15 } from '../salesforce/ids.js';
 import type { SalesforceClient } from '../salesforce/client.js';
 import { chunkForIn, soqlIn } from '../salesforce/soql.js';
 import { emailKey } from './fields.js';
@@ -70,7 +71,7 @@ export const PLAY_FIELDS = [
   'CreatedDate',
 ];
 
-export const id15 = (id: string): string => id.slice(0, 15);
+export { id15 };
 
 export function emptyState(): OrgState {
   return {

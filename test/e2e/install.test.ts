@@ -12,9 +12,6 @@ import { repoRoot, type SfResult } from '../helpers/sf.js';
 import type { InstallResult } from '../../src/install/types.js';
 import type { AuditResult } from '../../src/perms/index.js';
 
-// Poll the local org quickly (a real org is polled every 2 s or more).
-const env = { INSTRUQT_DEPLOY_POLL_MS: '100', INSTRUQT_WAIT_POLL_MS: '250' };
-
 type ErrorJson = { status: number; name: string; message: string; actions?: string[]; data?: InstallResult };
 
 const schema = (name: string): object => JSON.parse(readFileSync(join(repoRoot, 'schemas', name), 'utf8')) as object;
@@ -23,7 +20,7 @@ const validate = new Ajv({ allErrors: true, strict: false })
   .compile(schema('instruqt-install.json'));
 
 async function installCmd(o: E2EOrg, extra: string[] = [], alias = o.alias): Promise<SfResult<InstallResult>> {
-  return o.sf.run<InstallResult>(['instruqt', 'install', '--target-org', alias, '--json', ...extra], { env, timeoutMs: 180_000 });
+  return o.sf.run<InstallResult>(['instruqt', 'install', '--target-org', alias, '--json', ...extra], { timeoutMs: 180_000 });
 }
 
 const errorOf = (r: SfResult<InstallResult>): ErrorJson => r.json as unknown as ErrorJson;
@@ -149,7 +146,7 @@ describe('sf instruqt install (e2e)', function () {
     });
 
     it('shows the plan and the stages to a person', async () => {
-      const human = await o.sf.run(['instruqt', 'install', '--target-org', o.alias], { env });
+      const human = await o.sf.run(['instruqt', 'install', '--target-org', o.alias]);
       expect(human.code, human.stderr).to.equal(0);
       const out = human.stdout + human.stderr;
       expect(out).to.include('Plan for');

@@ -69,7 +69,7 @@ describe('sf instruqt behind an HTTP(S) proxy (end to end)', function () {
     const url = new URL(o.local.instanceUrl);
     proxy = new CountingProxy({ host: url.hostname, port: Number(url.port) });
     const proxyUrl = await proxy.listen();
-    env = { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, INSTRUQT_DEPLOY_POLL_MS: '100', INSTRUQT_WAIT_POLL_MS: '250' };
+    env = { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl };
   });
   after(async () => {
     await o?.local.stop();

@@ -12,10 +12,11 @@ import { makeUser } from '../helpers/users.js';
 import { install, type InstallOptions } from '../../src/install/install.js';
 import { assign } from '../../src/install/assignments.js';
 import { defaultFootprintDir } from '../../src/footprint/footprint.js';
+import { deployFootprint } from '../../src/install/deploy.js';
 import type { SalesforceClient, CompositeSubrequest } from '../../src/salesforce/client.js';
 import type { InstallResult } from '../../src/install/types.js';
 import type { AuditResult } from '../../src/perms/index.js';
-import { connectAs, startOrg, type LocalOrg } from './local-org.js';
+import { connectAs, FAST_POLLING, startOrg, type LocalOrg } from './local-org.js';
 
 const schemaFile = (name: string): object =>
   JSON.parse(readFileSync(join(defaultFootprintDir(), '..', 'schemas', name), 'utf8')) as object;
@@ -30,6 +31,7 @@ const options = (overrides: Partial<InstallOptions> = {}): InstallOptions => ({
   keepInstallPermissions: false,
   noPrompt: false,
   targetOrg: 'acme',
+  ...FAST_POLLING,
   ...overrides,
 });
 
@@ -350,5 +352,20 @@ describe('assignments', () => {
       adminUsername: 'admin',
     });
     expect(outcome).to.deep.equal({ psl: 'none', permissionSet: 'present' });
+  });
+});
+
+describe('deploy status polling', () => {
+  it('keeps polling the same deploy every 2 s once the first 2 s of quick polls are over', async () => {
+    // Each deploy step takes 1.5 s in this org: the deploy outlasts the quick phase.
+    const { local, connection } = await startOrg({ deployStepMs: 1500 });
+    try {
+      const outcome = await deployFootprint(connection, { dir: defaultFootprintDir(), checkOnly: true, adminUsername: local.adminUsername });
+      expect(outcome).to.include({ success: true, checkOnly: true });
+      // Quick polls at 0, 0.5, 1 and 1.5 s, then at least one more in the 2 s phase.
+      expect(outcome.polls).to.be.at.least(5);
+    } finally {
+      await local.stop();
+    }
   });
 });

@@ -8,9 +8,8 @@ import type { LocalOrgOptions } from '../../emulator/core/types.js';
 
 export type LocalOrg = Awaited<ReturnType<typeof startLocalOrg>>;
 
-// Deploy and wait polling against the local org: fast, so tests do not sleep 2 s per poll.
-process.env.INSTRUQT_DEPLOY_POLL_MS ??= '50';
-process.env.INSTRUQT_WAIT_POLL_MS ??= '100';
+/** Deploy and wait polling for install() against the local org: fast, so tests do not sleep 2 s per poll. */
+export const FAST_POLLING = { deployPollMs: 50, waitPollMs: 100 } as const;
 
 export async function connectAs(local: LocalOrg, token = local.adminToken): Promise<Connection> {
   const authInfo = await AuthInfo.create({

@@ -9,6 +9,7 @@ import type { DescribeSObject } from '../../src/salesforce/client.js';
 import { computePlan, describePlan, type PlanOptions } from '../../src/install/plan.js';
 import { defaultUsername, sandboxNameFromUrl } from '../../src/install/integration-user.js';
 import { waitIntervalMs } from '../../src/install/wait.js';
+import { pollPhases } from '../../src/install/deploy.js';
 import type { OrgSnapshot, UserRecord } from '../../src/install/types.js';
 
 const footprint = readFootprint();
@@ -394,14 +395,19 @@ describe('default integration username', () => {
   });
 });
 
+describe('polling the deploy', () => {
+  it('polls every 500 ms for the first 2 s, then every 2 s until the timeout (each poll is an API call)', () => {
+    expect(pollPhases(30 * 60_000)).to.deep.equal([
+      { intervalMs: 500, seconds: 2 },
+      { intervalMs: 2000, seconds: 1798 },
+    ]);
+    expect(pollPhases(1500)).to.deep.equal([{ intervalMs: 500, seconds: 2 }]);
+    expect(pollPhases(60_000, 50)).to.deep.equal([{ intervalMs: 50, seconds: 60 }]);
+  });
+});
+
 describe('waiting for objects', () => {
   it('backs off from 5 s to at most 30 s between checks, so a 10-minute wait costs about 20 calls', () => {
-    const saved = process.env.INSTRUQT_WAIT_POLL_MS;
-    delete process.env.INSTRUQT_WAIT_POLL_MS;
-    try {
-      expect([1, 2, 3, 4, 5, 10].map((n) => waitIntervalMs(n))).to.deep.equal([5000, 10_000, 20_000, 30_000, 30_000, 30_000]);
-    } finally {
-      if (saved !== undefined) process.env.INSTRUQT_WAIT_POLL_MS = saved;
-    }
+    expect([1, 2, 3, 4, 5, 10].map((n) => waitIntervalMs(n))).to.deep.equal([5000, 10_000, 20_000, 30_000, 30_000, 30_000]);
   });
 });

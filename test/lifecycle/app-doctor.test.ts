@@ -11,9 +11,6 @@ import { applySettings } from '../../emulator/metadata/settings.js';
 import { makeKeyPair } from './jwt-keys.js';
 import { permissionSet, same, startInstalled, type Installed } from './fixture.js';
 
-// doctor reads the app through metadata retrieves: poll the local org quickly.
-process.env.INSTRUQT_DEPLOY_POLL_MS ??= '20';
-
 describe('doctor: the External Client App of the JWT login', function () {
   this.timeout(60_000);
   let env: Installed;

@@ -31,6 +31,22 @@ describe('sync config', () => {
     expect(() => parseConfig({ workflows: { plays: 'yes' } })).to.throw(ConfigError, /true or false/);
   });
 
+  it('names every unknown key and quotes the bounds of schemas/instruqt-sync-config.json', () => {
+    expect(() => parseConfig({ batchsize: 10, workflow: {} })).to.throw(ConfigError, 'unknown configuration key(s): batchsize, workflow');
+    expect(() => parseConfig({ matching: { rules: 'email' } })).to.throw(ConfigError, 'unknown matching key(s): rules');
+    expect(() => parseConfig({ bulkPollMs: 60_001 })).to.throw(ConfigError, 'bulkPollMs must be an integer from 10 to 60000');
+    expect(() => parseConfig({ leadSource: '  ' })).to.throw(ConfigError, 'leadSource must be a non-empty string of at most 255');
+    expect(() => parseConfig({ activity: 'email' })).to.throw(ConfigError, 'activity must be one of "chatter", "task"');
+  });
+
+  it('trims names, and takes null as "not set" or the default as the schema says', () => {
+    const cfg = parseConfig({ newLeadStatus: ' Working ', leadSource: null, companyPlaceholder: null, workflows: null });
+    expect(cfg.newLeadStatus).to.equal('Working');
+    expect(cfg.leadSource).to.equal(undefined);
+    expect(cfg.companyPlaceholder).to.equal(DEFAULT_CONFIG.companyPlaceholder);
+    expect(cfg.workflows).to.deep.equal(DEFAULT_CONFIG.workflows);
+  });
+
   it('says which file is not JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'bad.json');

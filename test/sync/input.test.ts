@@ -86,6 +86,21 @@ describe('sync event validation', () => {
     ).to.match(/lastName is required/);
   });
 
+  it('takes blank and null values as absent, trims the rest and ignores what the type does not use', () => {
+    const v = validateEvent({ ...base, participant: { id: ' p-1 ', email: null, firstName: '  ' }, review: 'not read' }, 7);
+    expect(v.ok && v.event.participant).to.deep.include({ id: 'p-1', email: undefined, firstName: undefined });
+    expect(reasonOf({ ...base, id: '   ' })).to.equal('event.id is required');
+    expect(reasonOf({ ...base, type: ' track.started' })).to.match(/^event.type " track.started" is not one of/);
+    expect(reasonOf({ ...base, track: 'k8s' })).to.equal('event.track is required and must be an object (the Play belongs to a track)');
+    expect(reasonOf({ ...base, participant: { id: 'p', phone: 5 } })).to.equal('participant.phone must be a string');
+  });
+
+  it('reports the first fault in the order id, type, timestamp, participant, play, track', () => {
+    expect(reasonOf({ ...base, id: undefined, timestamp: 'x' })).to.equal('event.id is required');
+    expect(reasonOf({ ...base, timestamp: 'x', participant: {} })).to.match(/^event.timestamp is not an ISO 8601/);
+    expect(reasonOf({ ...base, play: undefined, track: undefined })).to.match(/^event.play is required/);
+  });
+
   it('accepts a score that does not fit Score__c: that is handled when planning, visibly', () => {
     expect(reasonOf({ ...base, type: 'review.submitted', review: { score: 12 } })).to.equal('ok');
   });

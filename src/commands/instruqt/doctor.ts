@@ -8,6 +8,7 @@ import { SalesforceClient } from '../../salesforce/client.js';
 import { runDoctor, type DoctorCheck, type DoctorResult } from '../../lifecycle/doctor.js';
 import { runSmoke } from '../../lifecycle/smoke.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
+import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.doctor');
@@ -20,6 +21,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('doctor');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -66,7 +68,7 @@ export default class Doctor extends SfCommand<DoctorCommandResult> {
       };
     }
     this.render(result);
-    if (!result.ok) process.exitCode = 1;
+    if (!result.ok) setExitCode(ExitCode.Failed);
     return result;
   }
 

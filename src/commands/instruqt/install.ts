@@ -5,15 +5,18 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { install } from '../../install/install.js';
-import { pollIntervalMs } from '../../install/deploy.js';
 import { progressView } from '../../install/progress.js';
 import type { InstallResult } from '../../install/types.js';
 import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
 import { checkAppPrerequisites, readCertificate } from '../../lifecycle/external-client-app.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
+import { exitCodesHelp } from '../../exit-codes.js';
 
-export type InstructInstallResult = InstallResult & { lifecycle?: InstallExtrasResult };
+export type InstructInstallResult = InstallResult & {
+  /** The opt-in steps (src/lifecycle/install-extras.ts): --jwt-cert, --viewers, --related-lists. */
+  lifecycle?: InstallExtrasResult;
+};
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.install');
@@ -22,6 +25,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('install');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -58,7 +62,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
     if (flags['jwt-cert']) {
       // Before anything changes: a bad certificate or an org that cannot take the app stops the install here.
       await readCertificate(flags['jwt-cert']);
-      await checkAppPrerequisites(org.getConnection(flags['api-version']), { maxPollMs: pollIntervalMs() });
+      await checkAppPrerequisites(org.getConnection(flags['api-version']));
     }
     const view = progressView({
       jsonEnabled: this.jsonEnabled(),
@@ -88,7 +92,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
       const extras = { dryRun: flags['dry-run'], jwtCert: flags['jwt-cert'], viewers: flags.viewers, relatedLists: flags['related-lists'] };
       if (!result.success || !wantsExtras(extras)) return result;
       const connection = org.getConnection(flags['api-version']);
-      const lifecycle = await installExtras(connection, { ...extras, contactEmail: result.user?.email, maxPollMs: pollIntervalMs() });
+      const lifecycle = await installExtras(connection, { ...extras, contactEmail: result.user?.email });
       const printed = describeExtras(lifecycle, { ...extras, username: result.user?.username, instanceUrl: connection.instanceUrl });
       for (const line of printed.lines) this.log(line);
       for (const warning of printed.warnings) this.warn(warning);

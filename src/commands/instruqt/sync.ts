@@ -17,6 +17,7 @@ import { defaultJournalDir, Journal } from '../../sync/journal.js';
 import { SyncLock, SyncLockedError } from '../../sync/lock.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
+import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
@@ -39,6 +40,7 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('sync');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -126,12 +128,12 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
       result = { ...result, instruqt: { ...source.instruqt.summary } };
       if (failure) {
         this.warn(messages.getMessage('summary.pullFailed', [this.explain(failure).message]));
-        process.exitCode = 68;
+        setExitCode(ExitCode.Partial);
       }
     }
     if (warnings > MAX_WARNINGS) this.warn(messages.getMessage('summary.moreWarnings', [warnings - MAX_WARNINGS]));
     this.report(result);
-    if (result.failures > 0 || result.status === 'stopped') process.exitCode = 68;
+    if (result.failures > 0 || result.status === 'stopped') setExitCode(ExitCode.Partial);
     return result;
   }
 

@@ -7,6 +7,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { uninstall, uninstallExitCode, type UninstallResult, type UninstallStep } from '../../lifecycle/uninstall.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
+import { exitCodesHelp, setExitCode } from '../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.uninstall');
@@ -17,6 +18,7 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('uninstall');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -55,7 +57,7 @@ export default class Uninstall extends SfCommand<UninstallCommandResult> {
     else if (result.dryRun) this.log(messages.getMessage('result.dry-run', [result.steps.length]));
     else if (result.steps.every((s) => s.status === 'skipped')) this.log(messages.getMessage('result.cancelled'));
     else if (uninstallExitCode(result) === 0) this.logSuccess(messages.getMessage('result.done', [result.apiCalls]));
-    process.exitCode = uninstallExitCode(result);
+    setExitCode(uninstallExitCode(result));
     return result;
   }
 

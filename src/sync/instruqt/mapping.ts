@@ -4,7 +4,7 @@
  * a completion at 100 %, a review when there is one. Event ids derive from the play id, so a play read again (the
  * lookback window, a re-read page) folds into the same events.
  */
-import { EMAIL } from '../events.js';
+import { EMAIL } from '../schemas.js';
 import type { PlayReport } from './pull.js';
 
 export type RawEvent = Record<string, unknown>;

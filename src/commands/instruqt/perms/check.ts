@@ -18,6 +18,7 @@ import {
   verdictLine,
 } from '../../../perms/render.js';
 import { assertApiVersion } from '../../../salesforce/api-version.js';
+import { ExitCode, exitCodesHelp, setExitCode } from '../../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.check');
@@ -28,6 +29,7 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('perms.check');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -65,7 +67,7 @@ export default class PermsCheck extends SfCommand<PermsCheckResult> {
       for (const line of mutedLines(user)) this.log(line);
     }
     this.log(overallLine(result));
-    if (result.verdict === 'fail') process.exitCode = 1;
+    if (result.verdict === 'fail') setExitCode(ExitCode.Failed);
     return result;
   }
 }

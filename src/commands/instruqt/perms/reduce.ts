@@ -16,6 +16,7 @@ import {
 import { findingColumns, findingRows, fixesHeader, fixLines, orgReference, overallLine, verdictLine } from '../../../perms/render.js';
 import { describeSource, policyCommandError, policyForCommand } from '../../../perms/fixes.js';
 import { assertApiVersion } from '../../../salesforce/api-version.js';
+import { ExitCode, exitCodesHelp, setExitCode } from '../../../exit-codes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.perms.reduce');
@@ -26,6 +27,7 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
+  public static readonly errorCodes = exitCodesHelp('perms.reduce');
 
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
@@ -78,9 +80,9 @@ export default class PermsReduce extends SfCommand<PermsReduceResult> {
     const audit = result.after ?? result.before;
     if (flags.junit) writeFileSync(flags.junit, auditToJUnit(audit));
     if (result.applied.some((a) => a.status === 'failed')) {
-      process.exitCode = result.applied.some((a) => a.status === 'done') ? 68 : 1;
+      setExitCode(result.applied.some((a) => a.status === 'done') ? ExitCode.Partial : ExitCode.Failed);
     } else if (!result.dryRun && result.verdict === 'fail') {
-      process.exitCode = 1;
+      setExitCode(ExitCode.Failed);
     }
     return result;
   }
