@@ -7,8 +7,8 @@
 import type { Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
-import { decideUsers, type UserDecision } from './uninstall-users.js';
 import { ExitCode } from '../exit-codes.js';
+import { decideUsers, type UserDecision } from './uninstall-users.js';
 import {
   integrationLicenceOf,
   INTEGRATION_PERMISSION_SET,
