@@ -9,8 +9,9 @@ import { SalesforceClient } from '../salesforce/client.js';
 import { SalesforceApiError } from '../salesforce/errors.js';
 import { soqlLiteral } from '../salesforce/soql.js';
 import { ExitCode } from '../exit-codes.js';
-import { readFootprint, integrationPermissionSet, INTEGRATION_PERMISSION_SET } from '../footprint/footprint.js';
+import { readFootprint, integrationPermissionSet } from '../footprint/footprint.js';
 import { loadPolicy, type AuditResult, type Policy } from '../perms/index.js';
+import { INTEGRATION_PERMISSION_SET, INTEGRATION_PSL_LABEL } from '../footprint/vocabulary.js';
 import { readOrgState } from './org-state.js';
 import { computePlan, describePlan } from './plan.js';
 import { deployFootprint, formatFailures } from './deploy.js';
@@ -194,14 +195,14 @@ export async function install(connection: Connection, given: InstallOptions): Pr
         userId: userId ?? '',
         username: thePlan.user.username,
         pslId: a.permissionSetLicence === 'assign' ? a.pslId : undefined,
-        pslLabel: 'Salesforce API Integration',
+        pslLabel: INTEGRATION_PSL_LABEL,
         permissionSetId: a.permissionSet === 'assign' ? permissionSetId : undefined,
         permissionSetName: INTEGRATION_PERMISSION_SET,
         adminUsername: runningUsername,
       });
       writes++;
       const changes = [
-        ...(outcome.psl === 'assigned' ? [messages.getMessage('change.psl', ['Salesforce API Integration'])] : []),
+        ...(outcome.psl === 'assigned' ? [messages.getMessage('change.psl', [INTEGRATION_PSL_LABEL])] : []),
         ...(outcome.permissionSet === 'assigned' ? [messages.getMessage('change.ps', [INTEGRATION_PERMISSION_SET])] : []),
       ];
       if (outcome.error) {

@@ -5,9 +5,10 @@
  */
 import { diffFootprint } from '../footprint/compare.js';
 import { integrationPermissionSet, type Footprint } from '../footprint/footprint.js';
-import { describeGrants } from '../lifecycle/admin-powers.js';
+import { describeGrants } from '../perms/admin-powers.js';
+import { id15, sameId } from '../salesforce/ids.js';
+import { INTEGRATION_LICENCE, INTEGRATION_PERMISSION_SET, INTEGRATION_PROFILE, INTEGRATION_PSL_LABEL } from '../footprint/vocabulary.js';
 import { installError, messages } from './messages.js';
-import { INTEGRATION_LICENCE } from './org-state.js';
 import type { AssignmentPlan, InstallPlan, OrgSnapshot, ProfileRecord, UserPlan, UserRecord } from './types.js';
 
 export type PlanOptions = {
@@ -25,7 +26,6 @@ export type PlanOptions = {
 };
 
 /** The profile a new integration user gets when --profile is not given (seed 000). */
-export const INTEGRATION_PROFILE = 'Minimum Access - API Only Integrations';
 
 export function computePlan(footprint: Footprint, snapshot: OrgSnapshot, options: PlanOptions): InstallPlan {
   const warnings: string[] = [];
@@ -126,11 +126,10 @@ function existingUser(
  * would have to deactivate an administrator).
  */
 function refuseUnsuitable(user: UserRecord, snapshot: OrgSnapshot, options: PlanOptions): void {
-  const same = (a: string, b: string): boolean => a !== '' && a.slice(0, 15) === b.slice(0, 15);
-  if (same(user.id, snapshot.runningUser.id) || user.username.toLowerCase() === snapshot.runningUser.username.toLowerCase()) {
+  if (sameId(user.id, snapshot.runningUser.id) || user.username.toLowerCase() === snapshot.runningUser.username.toLowerCase()) {
     throw installError('RunningUserAsIntegrationUser', [user.username], [options.targetOrg]);
   }
-  const grants = snapshot.powers?.[user.id.slice(0, 15)] ?? [];
+  const grants = snapshot.powers?.[id15(user.id)] ?? [];
   if (grants.length) {
     throw installError('UnsuitableIntegrationUser', [user.username, describeGrants(grants)], [options.targetOrg]);
   }
@@ -212,8 +211,8 @@ export function describePlan(plan: InstallPlan): string[] {
     lines.push(messages.getMessage('plan.user.use', [u.username, u.foundBy ?? '']));
   }
   const a = plan.assignments;
-  if (a.permissionSetLicence === 'assign') lines.push(messages.getMessage('plan.assign.psl', ['Salesforce API Integration']));
-  if (a.permissionSet === 'assign') lines.push(messages.getMessage('plan.assign.ps', ['Instruqt_Integration']));
+  if (a.permissionSetLicence === 'assign') lines.push(messages.getMessage('plan.assign.psl', [INTEGRATION_PSL_LABEL]));
+  if (a.permissionSet === 'assign') lines.push(messages.getMessage('plan.assign.ps', [INTEGRATION_PERMISSION_SET]));
   if (a.permissionSetLicence !== 'assign' && a.permissionSet !== 'assign') lines.push(messages.getMessage('plan.assign.none'));
   lines.push(messages.getMessage(plan.keepInstallPermissions ? 'plan.converge.keep' : 'plan.converge'));
   return lines;

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { SalesforceApiError, isRetryable } from '../salesforce/errors.js';
 import { BudgetExceededError, DailyLimitError, type SalesforceClient } from '../salesforce/client.js';
 import { Bulk2 } from '../salesforce/bulk2.js';
+import { PLAY_OBJECT, TRACK_OBJECT } from '../footprint/vocabulary.js';
 import type { SyncConfig } from './config.js';
 import type { SyncEvent } from './events.js';
 import { FailedRecordsFile } from './failed.js';
@@ -124,7 +125,7 @@ export async function preflight(client: SalesforceClient, cfg: SyncConfig): Prom
   const { sobjects } = await client.describeGlobal();
   const names = new Set(sobjects.map((s) => s.name.toLowerCase()));
   const needed = [
-    ...(cfg.workflows.plays ? ['Instruqt_Play__c', 'Instruqt_Track__c'] : []),
+    ...(cfg.workflows.plays ? [PLAY_OBJECT, TRACK_OBJECT] : []),
     ...(cfg.workflows.chatter ? [cfg.activity === 'chatter' ? 'FeedItem' : 'Task'] : []),
     'Lead',
     'Contact',

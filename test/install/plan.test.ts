@@ -9,7 +9,7 @@ import type { DescribeSObject } from '../../src/salesforce/client.js';
 import { computePlan, describePlan, type PlanOptions } from '../../src/install/plan.js';
 import { defaultUsername, sandboxNameFromUrl } from '../../src/install/integration-user.js';
 import { waitIntervalMs } from '../../src/install/wait.js';
-import { pollPhases } from '../../src/install/deploy.js';
+import { pollPhases } from '../../src/salesforce/metadata.js';
 import type { OrgSnapshot, UserRecord } from '../../src/install/types.js';
 
 const footprint = readFootprint();

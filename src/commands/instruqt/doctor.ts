@@ -5,8 +5,8 @@
 import { Messages, Org } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../salesforce/client.js';
-import { runDoctor, type DoctorCheck, type DoctorResult } from '../../lifecycle/doctor.js';
-import { runSmoke } from '../../lifecycle/smoke.js';
+import { runDoctor, type DoctorCheck, type DoctorResult } from '../../doctor/doctor.js';
+import { runSmoke } from '../../doctor/smoke.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
 

@@ -4,7 +4,7 @@
  */
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { uninstall, uninstallExitCode, type UninstallResult, type UninstallStep } from '../../lifecycle/uninstall.js';
+import { uninstall, uninstallExitCode, type UninstallResult, type UninstallStep } from '../../uninstall/uninstall.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
 import { exitCodesHelp, setExitCode } from '../../exit-codes.js';

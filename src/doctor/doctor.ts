@@ -8,15 +8,8 @@ import { SalesforceApiError } from '../salesforce/errors.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
 import { readFootprint, integrationPermissionSet, type Footprint } from '../footprint/footprint.js';
 import { loadConfig, type SyncConfig } from '../sync/config.js';
-import {
-  assignmentsOf,
-  findIntegrationUser,
-  integrationLicenceOf,
-  INTEGRATION_PERMISSION_SET,
-  INTEGRATION_PSL_LABEL,
-  type Assignment,
-  type IntegrationUser,
-} from './integration-user.js';
+import { assignmentsOf, findIntegrationUser, integrationLicenceOf, type Assignment, type IntegrationUser } from '../install/integration-user.js';
+import { INTEGRATION_PERMISSION_SET, INTEGRATION_PROFILE, INTEGRATION_PSL_LABEL } from '../footprint/vocabulary.js';
 import { readLastSync, type LastSync } from './last-sync.js';
 import { checkExternalClientApp } from './app-doctor.js';
 
@@ -207,7 +200,7 @@ async function checkApiAccess(ctx: Context, user: IntegrationUser): Promise<Doct
     'api-access',
     'fail',
     `No profile or permission set of ${user.username} grants API Enabled: every call is refused with API_DISABLED_FOR_ORG.`,
-    `Give the user's profile${user.profileName ? ` (${user.profileName})` : ''} the API Enabled permission, or use the profile "Minimum Access - API Only Integrations", which has it.`,
+    `Give the user's profile${user.profileName ? ` (${user.profileName})` : ''} the API Enabled permission, or use the profile "${INTEGRATION_PROFILE}", which has it.`,
     profileSet
       ? [
           `sf data update record --sobject PermissionSet --record-id ${profileSet.Id} --values "PermissionsApiEnabled=true" --target-org ${quote(
