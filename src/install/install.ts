@@ -20,7 +20,7 @@ import { assign } from './assignments.js';
 import { waitForObjects } from './wait.js';
 import { converge, verify } from './converge.js';
 import { installError, messages } from './messages.js';
-import type { InstallPlan, InstallResult, OrgSnapshot, StageName, StageResult, StageStatus } from './types.js';
+import type { InstallPlan, InstallResult, InstallSnapshot, StageName, StageResult, StageStatus } from './types.js';
 
 export type InstallProgress = {
   stageStarted?(name: StageName): void;
@@ -103,7 +103,7 @@ export async function install(connection: Connection, given: InstallOptions): Pr
     }
   };
 
-  let snapshot: OrgSnapshot | undefined;
+  let snapshot: InstallSnapshot | undefined;
   let plan: InstallPlan | undefined;
   let policy: Policy | undefined;
   let userId: string | undefined;
@@ -140,7 +140,7 @@ export async function install(connection: Connection, given: InstallOptions): Pr
       return { status: 'done', changes: lines.slice(1).map((l) => l.trim()) };
     });
     const thePlan = plan as InstallPlan;
-    const state = snapshot as OrgSnapshot;
+    const state = snapshot as InstallSnapshot;
     permissionSetId = state.permissionSet?.id;
     userId = thePlan.user.id;
 

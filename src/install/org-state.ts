@@ -12,7 +12,7 @@ import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compa
 import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow } from '../perms/admin-powers.js';
 import { INTEGRATION_LICENCE, INTEGRATION_PSL_LABEL, INTEGRATION_PSL_NAME } from '../footprint/vocabulary.js';
 import { sandboxNameFromUrl } from './integration-user.js';
-import type { LicenceRecord, OrgInfo, OrgSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
+import type { LicenceRecord, OrgInfo, InstallSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
 
 
 export type ReadOptions = {
@@ -32,7 +32,7 @@ export type ReadOptions = {
 
 type Row = Record<string, unknown>;
 
-export async function readOrgState(client: SalesforceClient, options: ReadOptions): Promise<OrgSnapshot> {
+export async function readOrgState(client: SalesforceClient, options: ReadOptions): Promise<InstallSnapshot> {
   const ps = soqlLiteral(options.permissionSetName);
   const psl = `(MasterLabel = ${soqlLiteral(INTEGRATION_PSL_LABEL)} OR DeveloperName = ${soqlLiteral(
     INTEGRATION_PSL_NAME

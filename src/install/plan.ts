@@ -9,7 +9,7 @@ import { describeGrants } from '../perms/admin-powers.js';
 import { id15, sameId } from '../salesforce/ids.js';
 import { INTEGRATION_LICENCE, INTEGRATION_PERMISSION_SET, INTEGRATION_PROFILE, INTEGRATION_PSL_LABEL } from '../footprint/vocabulary.js';
 import { installError, messages } from './messages.js';
-import type { AssignmentPlan, InstallPlan, OrgSnapshot, ProfileRecord, UserPlan, UserRecord } from './types.js';
+import type { AssignmentPlan, InstallPlan, InstallSnapshot, ProfileRecord, UserPlan, UserRecord } from './types.js';
 
 export type PlanOptions = {
   /** --username */
@@ -27,7 +27,7 @@ export type PlanOptions = {
 
 /** The profile a new integration user gets when --profile is not given (seed 000). */
 
-export function computePlan(footprint: Footprint, snapshot: OrgSnapshot, options: PlanOptions): InstallPlan {
+export function computePlan(footprint: Footprint, snapshot: InstallSnapshot, options: PlanOptions): InstallPlan {
   const warnings: string[] = [];
   const diff = diffFootprint(footprint, snapshot, integrationPermissionSet(footprint));
   const deploy = diff.changes.length > 0;
@@ -59,7 +59,7 @@ export function computePlan(footprint: Footprint, snapshot: OrgSnapshot, options
 }
 
 /** Find the integration user: --username, else the assignee of the permission set, else the default username. */
-function planUser(snapshot: OrgSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
+function planUser(snapshot: InstallSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
   const byUsername = (name: string): UserRecord | undefined =>
     snapshot.users.find((u) => u.username.toLowerCase() === name.toLowerCase());
 
@@ -94,7 +94,7 @@ function planUser(snapshot: OrgSnapshot, options: PlanOptions, warnings: string[
 function existingUser(
   user: UserRecord,
   foundBy: UserPlan['foundBy'],
-  snapshot: OrgSnapshot,
+  snapshot: InstallSnapshot,
   options: PlanOptions,
   warnings: string[]
 ): UserPlan {
@@ -125,7 +125,7 @@ function existingUser(
  * administrator or forbidden permissions outside Instruqt_Integration (it would fail its own audit, and uninstall
  * would have to deactivate an administrator).
  */
-function refuseUnsuitable(user: UserRecord, snapshot: OrgSnapshot, options: PlanOptions): void {
+function refuseUnsuitable(user: UserRecord, snapshot: InstallSnapshot, options: PlanOptions): void {
   if (sameId(user.id, snapshot.runningUser.id) || user.username.toLowerCase() === snapshot.runningUser.username.toLowerCase()) {
     throw installError('RunningUserAsIntegrationUser', [user.username], [options.targetOrg]);
   }
@@ -135,7 +135,7 @@ function refuseUnsuitable(user: UserRecord, snapshot: OrgSnapshot, options: Plan
   }
 }
 
-function newUser(username: string, snapshot: OrgSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
+function newUser(username: string, snapshot: InstallSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
   const profile = chooseProfile(snapshot.profiles, options, warnings);
   const licence = profile.licence;
   if (licence && licence.used >= licence.total) {
@@ -168,7 +168,7 @@ function chooseProfile(profiles: ProfileRecord[], options: PlanOptions, warnings
   return preferred;
 }
 
-function planAssignments(snapshot: OrgSnapshot, user: UserPlan, warnings: string[]): AssignmentPlan {
+function planAssignments(snapshot: InstallSnapshot, user: UserPlan, warnings: string[]): AssignmentPlan {
   const assigned = (ids: string[]): boolean => user.id !== undefined && ids.includes(user.id);
   const permissionSet = assigned(snapshot.assigneeIds) ? 'present' : 'assign';
   if (!user.needsPsl) {
