@@ -1,5 +1,5 @@
 /*
- * `sf instruqt doctor`: runs the checks of src/lifecycle/doctor.ts (and the smoke test with --smoke), prints each with
+ * `sf instruqt doctor`: runs the checks of src/doctor/doctor.ts (and the smoke test with --smoke), prints each with
  * its status and fix, and exits 1 when one fails.
  */
 import { Messages, Org } from '@salesforce/core';

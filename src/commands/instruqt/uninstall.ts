@@ -1,5 +1,5 @@
 /*
- * `sf instruqt uninstall`: shows the plan of src/lifecycle/uninstall.ts, asks before --purge, applies it and reports
+ * `sf instruqt uninstall`: shows the plan of src/uninstall/uninstall.ts, asks before --purge, applies it and reports
  * each step. Exit 0 done (or nothing to do), 1 failed before changing anything, 68 failed after some changes.
  */
 import { Messages } from '@salesforce/core';
