@@ -8,11 +8,7 @@
 import type { SalesforceClient } from '../salesforce/client.js';
 import { SalesforceApiError } from '../salesforce/errors.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
-import {
-  INTEGRATION_PERMISSION_SET,
-  INTEGRATION_PSL_LABEL,
-  INTEGRATION_PSL_NAME,
-} from '../footprint/vocabulary.js';
+import { INTEGRATION_PERMISSION_SET, INTEGRATION_PSL_LABEL, INTEGRATION_PSL_NAME } from '../footprint/vocabulary.js';
 import { installError } from './messages.js';
 import type { RunningUser, UserPlan } from './types.js';
 
