@@ -238,3 +238,22 @@ export class PlanWriter {
     return outcomes;
   }
 }
+
+export function addWriteCounts(into: WriteCounts, w: WriteCounts): void {
+  into.leadsCreated += w.leadsCreated;
+  into.tracksCreated += w.tracksCreated;
+  into.playsCreated += w.playsCreated;
+  into.playsUpdated += w.playsUpdated;
+  for (const k of Object.keys(into.posts) as Array<keyof WriteCounts['posts']>) into.posts[k] += w.posts[k];
+}
+
+/** --dry-run: what the plan would write. */
+export function addPlanCounts(into: WriteCounts, plan: Plan): void {
+  into.leadsCreated += plan.leads.length;
+  into.tracksCreated += plan.tracks.length;
+  for (const p of plan.plays) {
+    if (p.isNew) into.playsCreated++;
+    else into.playsUpdated++;
+  }
+  for (const p of plan.posts) into.posts[p.milestone]++;
+}
