@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
+import { INTEGRATION_PERMISSION_SET } from './vocabulary.js';
 
 export type FootprintField = {
   object: string;
@@ -69,9 +70,6 @@ export type Footprint = {
   objects: FootprintObject[];
   permissionSets: FootprintPermissionSet[];
 };
-
-/** The API name of the integration's permission set (seed 000). */
-export const INTEGRATION_PERMISSION_SET = 'Instruqt_Integration';
 
 /** force-app shipped with the plugin: src/footprint and lib/footprint are both two levels below the package root. */
 export function defaultFootprintDir(): string {

@@ -5,7 +5,7 @@
  */
 import type { SalesforceClient } from '../salesforce/client.js';
 import { auditIntegration, reduceIntegration, type AuditResult, type Policy } from '../perms/index.js';
-import { INTEGRATION_PERMISSION_SET } from '../footprint/footprint.js';
+import { INTEGRATION_PERMISSION_SET } from '../footprint/vocabulary.js';
 import { installError, messages } from './messages.js';
 
 export type ConvergeOptions = {

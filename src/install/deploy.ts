@@ -6,6 +6,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type DeployMessage } from '@salesforce/source-deploy-retrieve';
+import { pollPhases } from '../salesforce/metadata.js';
 import { installError } from './messages.js';
 import type { ComponentFailure, DeployOutcome } from './types.js';
 
@@ -23,20 +24,6 @@ export type DeployResultWithIds = DeployOutcome & {
   /** Ids of deployed components by 'Type:fullName' (PermissionSet:Instruqt_Integration -> 0PS...). */
   componentIds: Record<string, string>;
 };
-
-/** The polling phases: (interval in ms, length in s), the last one until the timeout. */
-export function pollPhases(timeoutMs: number, fixedIntervalMs?: number): Array<{ intervalMs: number; seconds: number }> {
-  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  if (fixedIntervalMs !== undefined || seconds <= QUICK_PHASE_S) return [{ intervalMs: fixedIntervalMs ?? QUICK_POLL_MS, seconds }];
-  return [
-    { intervalMs: QUICK_POLL_MS, seconds: QUICK_PHASE_S },
-    { intervalMs: STEADY_POLL_MS, seconds: seconds - QUICK_PHASE_S },
-  ];
-}
-
-const QUICK_POLL_MS = 500;
-const QUICK_PHASE_S = 2;
-const STEADY_POLL_MS = 2000;
 
 const isTimeout = (error: unknown): boolean => error instanceof Error && /timed? ?out/i.test(`${error.name} ${error.message}`);
 

@@ -9,8 +9,9 @@ import { SalesforceClient } from '../salesforce/client.js';
 import { SalesforceApiError } from '../salesforce/errors.js';
 import { soqlLiteral } from '../salesforce/soql.js';
 import { ExitCode } from '../exit-codes.js';
-import { readFootprint, integrationPermissionSet, INTEGRATION_PERMISSION_SET } from '../footprint/footprint.js';
+import { readFootprint, integrationPermissionSet } from '../footprint/footprint.js';
 import { loadPolicy, type AuditResult, type Policy } from '../perms/index.js';
+import { INTEGRATION_PERMISSION_SET, INTEGRATION_PSL_LABEL } from '../footprint/vocabulary.js';
 import { readOrgState } from './org-state.js';
 import { computePlan, describePlan } from './plan.js';
 import { deployFootprint, formatFailures } from './deploy.js';
@@ -19,7 +20,7 @@ import { assign } from './assignments.js';
 import { waitForObjects } from './wait.js';
 import { converge, verify } from './converge.js';
 import { installError, messages } from './messages.js';
-import type { InstallPlan, InstallResult, OrgSnapshot, StageName, StageResult, StageStatus } from './types.js';
+import type { InstallPlan, InstallResult, InstallSnapshot, StageName, StageResult, StageStatus } from './types.js';
 
 export type InstallProgress = {
   stageStarted?(name: StageName): void;
@@ -102,7 +103,7 @@ export async function install(connection: Connection, given: InstallOptions): Pr
     }
   };
 
-  let snapshot: OrgSnapshot | undefined;
+  let snapshot: InstallSnapshot | undefined;
   let plan: InstallPlan | undefined;
   let policy: Policy | undefined;
   let userId: string | undefined;
@@ -139,7 +140,7 @@ export async function install(connection: Connection, given: InstallOptions): Pr
       return { status: 'done', changes: lines.slice(1).map((l) => l.trim()) };
     });
     const thePlan = plan as InstallPlan;
-    const state = snapshot as OrgSnapshot;
+    const state = snapshot as InstallSnapshot;
     permissionSetId = state.permissionSet?.id;
     userId = thePlan.user.id;
 
@@ -194,14 +195,14 @@ export async function install(connection: Connection, given: InstallOptions): Pr
         userId: userId ?? '',
         username: thePlan.user.username,
         pslId: a.permissionSetLicence === 'assign' ? a.pslId : undefined,
-        pslLabel: 'Salesforce API Integration',
+        pslLabel: INTEGRATION_PSL_LABEL,
         permissionSetId: a.permissionSet === 'assign' ? permissionSetId : undefined,
         permissionSetName: INTEGRATION_PERMISSION_SET,
         adminUsername: runningUsername,
       });
       writes++;
       const changes = [
-        ...(outcome.psl === 'assigned' ? [messages.getMessage('change.psl', ['Salesforce API Integration'])] : []),
+        ...(outcome.psl === 'assigned' ? [messages.getMessage('change.psl', [INTEGRATION_PSL_LABEL])] : []),
         ...(outcome.permissionSet === 'assigned' ? [messages.getMessage('change.ps', [INTEGRATION_PERMISSION_SET])] : []),
       ];
       if (outcome.error) {

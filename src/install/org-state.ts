@@ -7,13 +7,13 @@ import type { SalesforceClient, CompositeSubresponse, DescribeSObject, QueryResu
 import { SalesforceApiError } from '../salesforce/errors.js';
 import { hasField } from '../salesforce/api-versions.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
+import { sameId } from '../salesforce/ids.js';
 import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
-import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow } from '../lifecycle/admin-powers.js';
+import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow } from '../perms/admin-powers.js';
+import { INTEGRATION_LICENCE, INTEGRATION_PSL_LABEL, INTEGRATION_PSL_NAME } from '../footprint/vocabulary.js';
 import { sandboxNameFromUrl } from './integration-user.js';
-import type { LicenceRecord, OrgInfo, OrgSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
+import type { LicenceRecord, OrgInfo, InstallSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
 
-export const INTEGRATION_LICENCE = 'Salesforce Integration';
-export const API_INTEGRATION_PSL = { masterLabel: 'Salesforce API Integration', developerName: 'SalesforceAPIIntegrationPsl' };
 
 export type ReadOptions = {
   permissionSetName: string;
@@ -32,10 +32,10 @@ export type ReadOptions = {
 
 type Row = Record<string, unknown>;
 
-export async function readOrgState(client: SalesforceClient, options: ReadOptions): Promise<OrgSnapshot> {
+export async function readOrgState(client: SalesforceClient, options: ReadOptions): Promise<InstallSnapshot> {
   const ps = soqlLiteral(options.permissionSetName);
-  const psl = `(MasterLabel = ${soqlLiteral(API_INTEGRATION_PSL.masterLabel)} OR DeveloperName = ${soqlLiteral(
-    API_INTEGRATION_PSL.developerName
+  const psl = `(MasterLabel = ${soqlLiteral(INTEGRATION_PSL_LABEL)} OR DeveloperName = ${soqlLiteral(
+    INTEGRATION_PSL_NAME
   )})`;
 
   // PermissionsViewAllFields exists from API 63.0; an older --api-version cannot name it.
@@ -81,7 +81,7 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
   // Round 2: needs the assignees and the PSL id.
   const pslFilter = pslRow
     ? `PermissionSetLicenseId = ${soqlLiteral(String(pslRow.Id))}`
-    : `PermissionSetLicense.MasterLabel = ${soqlLiteral(API_INTEGRATION_PSL.masterLabel)}`;
+    : `PermissionSetLicense.MasterLabel = ${soqlLiteral(INTEGRATION_PSL_LABEL)}`;
   const profileFilter =
     `UserLicense.Name = ${soqlLiteral(INTEGRATION_LICENCE)}` +
     (options.profileName ? ` OR Name = ${soqlLiteral(options.profileName)}` : '');
@@ -113,7 +113,7 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
   const running = allUsers.find((u) => equalsIgnoreCase(u.Username, options.runningUsername));
   const grantRows = rows(second.grants) as GrantRow[];
   const grants = grantRows
-    .filter((r) => running?.Id !== undefined && str(r.AssigneeId).slice(0, 15) === str(running.Id).slice(0, 15))
+    .filter((r) => running?.Id !== undefined && sameId(str(r.AssigneeId), str(running.Id)))
     .map((r) => (r.PermissionSet ?? {}) as Row);
   const granted = (name: string): boolean => grants.some((g) => g[`Permissions${name}`] === true);
 

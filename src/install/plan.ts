@@ -5,10 +5,11 @@
  */
 import { diffFootprint } from '../footprint/compare.js';
 import { integrationPermissionSet, type Footprint } from '../footprint/footprint.js';
-import { describeGrants } from '../lifecycle/admin-powers.js';
+import { describeGrants } from '../perms/admin-powers.js';
+import { id15, sameId } from '../salesforce/ids.js';
+import { INTEGRATION_LICENCE, INTEGRATION_PERMISSION_SET, INTEGRATION_PROFILE, INTEGRATION_PSL_LABEL } from '../footprint/vocabulary.js';
 import { installError, messages } from './messages.js';
-import { INTEGRATION_LICENCE } from './org-state.js';
-import type { AssignmentPlan, InstallPlan, OrgSnapshot, ProfileRecord, UserPlan, UserRecord } from './types.js';
+import type { AssignmentPlan, InstallPlan, InstallSnapshot, ProfileRecord, UserPlan, UserRecord } from './types.js';
 
 export type PlanOptions = {
   /** --username */
@@ -25,9 +26,8 @@ export type PlanOptions = {
 };
 
 /** The profile a new integration user gets when --profile is not given (seed 000). */
-export const INTEGRATION_PROFILE = 'Minimum Access - API Only Integrations';
 
-export function computePlan(footprint: Footprint, snapshot: OrgSnapshot, options: PlanOptions): InstallPlan {
+export function computePlan(footprint: Footprint, snapshot: InstallSnapshot, options: PlanOptions): InstallPlan {
   const warnings: string[] = [];
   const diff = diffFootprint(footprint, snapshot, integrationPermissionSet(footprint));
   const deploy = diff.changes.length > 0;
@@ -59,7 +59,7 @@ export function computePlan(footprint: Footprint, snapshot: OrgSnapshot, options
 }
 
 /** Find the integration user: --username, else the assignee of the permission set, else the default username. */
-function planUser(snapshot: OrgSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
+function planUser(snapshot: InstallSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
   const byUsername = (name: string): UserRecord | undefined =>
     snapshot.users.find((u) => u.username.toLowerCase() === name.toLowerCase());
 
@@ -94,7 +94,7 @@ function planUser(snapshot: OrgSnapshot, options: PlanOptions, warnings: string[
 function existingUser(
   user: UserRecord,
   foundBy: UserPlan['foundBy'],
-  snapshot: OrgSnapshot,
+  snapshot: InstallSnapshot,
   options: PlanOptions,
   warnings: string[]
 ): UserPlan {
@@ -125,18 +125,17 @@ function existingUser(
  * administrator or forbidden permissions outside Instruqt_Integration (it would fail its own audit, and uninstall
  * would have to deactivate an administrator).
  */
-function refuseUnsuitable(user: UserRecord, snapshot: OrgSnapshot, options: PlanOptions): void {
-  const same = (a: string, b: string): boolean => a !== '' && a.slice(0, 15) === b.slice(0, 15);
-  if (same(user.id, snapshot.runningUser.id) || user.username.toLowerCase() === snapshot.runningUser.username.toLowerCase()) {
+function refuseUnsuitable(user: UserRecord, snapshot: InstallSnapshot, options: PlanOptions): void {
+  if (sameId(user.id, snapshot.runningUser.id) || user.username.toLowerCase() === snapshot.runningUser.username.toLowerCase()) {
     throw installError('RunningUserAsIntegrationUser', [user.username], [options.targetOrg]);
   }
-  const grants = snapshot.powers?.[user.id.slice(0, 15)] ?? [];
+  const grants = snapshot.powers?.[id15(user.id)] ?? [];
   if (grants.length) {
     throw installError('UnsuitableIntegrationUser', [user.username, describeGrants(grants)], [options.targetOrg]);
   }
 }
 
-function newUser(username: string, snapshot: OrgSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
+function newUser(username: string, snapshot: InstallSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
   const profile = chooseProfile(snapshot.profiles, options, warnings);
   const licence = profile.licence;
   if (licence && licence.used >= licence.total) {
@@ -169,7 +168,7 @@ function chooseProfile(profiles: ProfileRecord[], options: PlanOptions, warnings
   return preferred;
 }
 
-function planAssignments(snapshot: OrgSnapshot, user: UserPlan, warnings: string[]): AssignmentPlan {
+function planAssignments(snapshot: InstallSnapshot, user: UserPlan, warnings: string[]): AssignmentPlan {
   const assigned = (ids: string[]): boolean => user.id !== undefined && ids.includes(user.id);
   const permissionSet = assigned(snapshot.assigneeIds) ? 'present' : 'assign';
   if (!user.needsPsl) {
@@ -212,8 +211,8 @@ export function describePlan(plan: InstallPlan): string[] {
     lines.push(messages.getMessage('plan.user.use', [u.username, u.foundBy ?? '']));
   }
   const a = plan.assignments;
-  if (a.permissionSetLicence === 'assign') lines.push(messages.getMessage('plan.assign.psl', ['Salesforce API Integration']));
-  if (a.permissionSet === 'assign') lines.push(messages.getMessage('plan.assign.ps', ['Instruqt_Integration']));
+  if (a.permissionSetLicence === 'assign') lines.push(messages.getMessage('plan.assign.psl', [INTEGRATION_PSL_LABEL]));
+  if (a.permissionSet === 'assign') lines.push(messages.getMessage('plan.assign.ps', [INTEGRATION_PERMISSION_SET]));
   if (a.permissionSetLicence !== 'assign' && a.permissionSet !== 'assign') lines.push(messages.getMessage('plan.assign.none'));
   lines.push(messages.getMessage(plan.keepInstallPermissions ? 'plan.converge.keep' : 'plan.converge'));
   return lines;

@@ -1,5 +1,5 @@
 /*
- * The install's data: what it read from the org (OrgSnapshot), what it will do (InstallPlan) and what it did
+ * The install's data: what it read from the org (InstallSnapshot), what it will do (InstallPlan) and what it did
  * (InstallResult, the --json contract described by schemas/instruqt-install.json).
  */
 import type { DescribeSObject } from '../salesforce/client.js';
@@ -56,8 +56,8 @@ export type ProfileRecord = {
 
 export type LicenceRecord = { id: string; masterLabel: string; developerName: string; total: number; used: number };
 
-/** Everything the plan needs, read in two Composite calls. */
-export type OrgSnapshot = {
+/** Everything the install plan needs, read in two Composite calls (perms has its own PermissionSnapshot). */
+export type InstallSnapshot = {
   org: OrgInfo;
   runningUser: RunningUser;
   objects: Record<string, DescribeSObject | undefined>;

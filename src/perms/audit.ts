@@ -13,7 +13,7 @@ import {
   type ObjectAccessName,
   type Policy,
 } from './policy.js';
-import { readOrgSnapshot, sameId, type OrgSnapshot } from './org-snapshot.js';
+import { readOrgSnapshot, sameId, type PermissionSnapshot } from './org-snapshot.js';
 import {
   effectivePermissions,
   getIgnoreCase,
@@ -100,7 +100,7 @@ export async function auditIntegration(client: SalesforceClient, opts: AuditOpti
 }
 
 /** The audit of a snapshot (pure). */
-export function auditSnapshot(snapshot: OrgSnapshot, opts: AuditOptions): AuditResult {
+export function auditSnapshot(snapshot: PermissionSnapshot, opts: AuditOptions): AuditResult {
   const { policy } = opts;
   const warnings: string[] = [];
   for (const u of snapshot.unknownUsers) warnings.push(text('warning.unknownUser', [u]));
@@ -142,7 +142,7 @@ export function auditSnapshot(snapshot: OrgSnapshot, opts: AuditOptions): AuditR
 /** What every finding builder of one user needs. */
 type UserContext = {
   eff: EffectivePermissions;
-  snapshot: OrgSnapshot;
+  snapshot: PermissionSnapshot;
   opts: AuditOptions;
   ownSet: { name: string; label: string } | undefined;
   holdsOwnSet: boolean;
@@ -154,7 +154,7 @@ type UserContext = {
 
 function auditUser(
   eff: EffectivePermissions,
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   opts: AuditOptions,
   ownSet: { name: string; label: string } | undefined
 ): UserAudit {
@@ -347,7 +347,7 @@ function uniqueSources(sources: GrantSource[]): GrantSource[] {
 }
 
 /** An own set assigned directly or through a group, even when it grants nothing yet. */
-function holdsOwnAssignment(snapshot: OrgSnapshot, eff: EffectivePermissions, policy: Policy): boolean {
+function holdsOwnAssignment(snapshot: PermissionSnapshot, eff: EffectivePermissions, policy: Policy): boolean {
   const own = new Set(policy.permissionSets.map((n) => n.toLowerCase()));
   const ownIds = snapshot.permissionSets
     .filter((p) => p.IsOwnedByProfile !== true && own.has(p.Name.toLowerCase()))

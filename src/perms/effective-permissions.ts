@@ -9,7 +9,7 @@ import {
   type AssignmentRow,
   type FieldPermissionRow,
   type ObjectPermissionRow,
-  type OrgSnapshot,
+  type PermissionSnapshot,
   type PermissionSetRow,
   type UserRow,
 } from './org-snapshot.js';
@@ -57,7 +57,7 @@ type Grants = {
 };
 
 /** What one PermissionSet or MutingPermissionSet row turns on (for a muting set: what it mutes). */
-export function grantsOf(snapshot: OrgSnapshot, row: Record<string, unknown> & { Id: string }): Grants {
+export function grantsOf(snapshot: PermissionSnapshot, row: Record<string, unknown> & { Id: string }): Grants {
   const grants: Grants = { user: new Set(), objects: new Map(), fields: new Map() };
   for (const [key, value] of Object.entries(row)) {
     if (key.startsWith('Permissions') && value === true) grants.user.add(key.slice('Permissions'.length));
@@ -94,7 +94,7 @@ function setRef(ps: PermissionSetRow): SetRef {
 
 /** Effective permissions of every user of the snapshot. */
 export function effectivePermissions(
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   ownSetNames: readonly string[],
   now = Date.now()
 ): EffectivePermissions[] {
@@ -156,7 +156,7 @@ export function effectivePermissions(
 }
 
 function addGroup(
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   assignment: AssignmentRow,
   setById: (id: string) => PermissionSetRow | undefined,
   isOwned: (ps: PermissionSetRow) => boolean,

@@ -24,4 +24,4 @@ export {
 } from './reduce.js';
 export { type GrantSource } from './effective-permissions.js';
 export { auditToJUnit } from './junit.js';
-export { readOrgSnapshot, type OrgSnapshot } from './org-snapshot.js';
+export { readOrgSnapshot, type PermissionSnapshot } from './org-snapshot.js';

@@ -52,8 +52,8 @@ export type FieldPermissionRow = {
   PermissionsEdit?: boolean;
 };
 
-/** What the org holds, as query rows: the pure audit works on this (and tests build it from fixtures). */
-export type OrgSnapshot = {
+/** What the org holds for the permission audit, as query rows: the pure audit works on this (tests build it). */
+export type PermissionSnapshot = {
   users: UserRow[];
   /** --user values that matched no user. */
   unknownUsers: string[];
@@ -89,7 +89,7 @@ export async function readOrgSnapshot(
   client: SalesforceClient,
   policy: Policy,
   requestedUsers?: string[]
-): Promise<OrgSnapshot> {
+): Promise<PermissionSnapshot> {
   const own = soqlIn(policy.permissionSets);
   const wildcards = wildcardObjects(policy);
 

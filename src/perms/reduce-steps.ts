@@ -13,7 +13,7 @@ import {
   type ObjectAccessName,
   type Policy,
 } from './policy.js';
-import { sameId, type OrgSnapshot, type PermissionSetRow } from './org-snapshot.js';
+import { sameId, type PermissionSnapshot, type PermissionSetRow } from './org-snapshot.js';
 import { canonicalField, objectAccessOf, type GrantSource, type SetRef } from './effective-permissions.js';
 import type { AuditResult } from './audit.js';
 import { describeSource, removalFixes } from './fixes.js';
@@ -27,7 +27,7 @@ const ref = (ps: PermissionSetRow): SetRef => ({ id: ps.Id, name: ps.Name, label
 
 /** Required object, field and user access the own set lacks (the seed's post-install step). */
 export function grantActions(
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   audit: AuditResult,
   policy: Policy,
   primary: PermissionSetRow,
@@ -99,7 +99,7 @@ function closeAccess(access: ObjectAccessName[]): ObjectAccessName[] {
 export function removalActions(
   ps: PermissionSetRow,
   policy: Policy,
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   blocked: BlockedRemoval[]
 ): ReduceAction[] {
   const enabled = Object.keys(ps)
@@ -160,7 +160,7 @@ export function removalActions(
 
 /** Failing grants from sets the integration does not own: unassigned with --unassign-foreign, else reported. */
 export function foreignActions(
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   audit: AuditResult,
   opts: ReduceOptions,
   ownSets: PermissionSetRow[],
@@ -204,7 +204,7 @@ export function foreignActions(
 
 /** Unassigning a group must not take the integration's own set with it: assign that set directly first. */
 function keepOwnSetsOfGroup(
-  snapshot: OrgSnapshot,
+  snapshot: PermissionSnapshot,
   group: GrantSource,
   user: UserRef,
   ownSets: PermissionSetRow[],

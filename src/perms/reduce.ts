@@ -7,7 +7,7 @@
  */
 import type { SalesforceClient } from '../salesforce/client.js';
 import type { FieldAccessName, ObjectAccessName, Policy } from './policy.js';
-import { readOrgSnapshot, type OrgSnapshot } from './org-snapshot.js';
+import { readOrgSnapshot, type PermissionSnapshot } from './org-snapshot.js';
 import type { GrantSource, SetRef } from './effective-permissions.js';
 import { auditSnapshot, auditIntegration, type AuditResult, type FindingKind, type PermissionRef } from './audit.js';
 import { foreignActions, grantActions, removalActions } from './reduce-steps.js';
@@ -129,7 +129,7 @@ export async function reduceIntegration(client: SalesforceClient, opts: ReduceOp
 }
 
 /** The reduction plan for a snapshot and its audit (pure). */
-export function planReduction(snapshot: OrgSnapshot, audit: AuditResult, opts: ReduceOptions): ReducePlan {
+export function planReduction(snapshot: PermissionSnapshot, audit: AuditResult, opts: ReduceOptions): ReducePlan {
   const { policy } = opts;
   const own = new Set(policy.permissionSets.map((n) => n.toLowerCase()));
   const ownSets = snapshot.permissionSets.filter((p) => p.IsOwnedByProfile !== true && own.has(p.Name.toLowerCase()));

@@ -9,8 +9,10 @@ import type { Connection } from '@salesforce/core';
 import { SalesforceApiError, isDailyLimit, isRetryable, refusedBeforeProcessing } from './errors.js';
 import { queryFitsInUrl } from './query-url.js';
 import { meterOf, type ApiUsage, type CallMeter, type MeteredOptions, type RawResponse } from './meter.js';
+import type { DescribeSObject } from './describe.js';
 
 export type { ApiUsage } from './meter.js';
+export type { DescribeField, DescribeSObject } from './describe.js';
 
 
 /** duplicateResult: present on DUPLICATES_DETECTED, naming the records an active duplicate rule matched. */
@@ -353,33 +355,6 @@ export class SalesforceClient {
     }
   }
 }
-
-export type DescribeField = {
-  name: string;
-  label: string;
-  type: string;
-  length?: number;
-  precision?: number;
-  scale?: number;
-  nillable: boolean;
-  createable: boolean;
-  updateable: boolean;
-  externalId?: boolean;
-  unique?: boolean;
-  referenceTo?: string[];
-  relationshipName?: string | null;
-  picklistValues?: Array<{ value: string; label: string; active: boolean; defaultValue: boolean }>;
-};
-
-export type DescribeSObject = {
-  name: string;
-  label: string;
-  keyPrefix: string | null;
-  createable: boolean;
-  updateable: boolean;
-  queryable: boolean;
-  fields: DescribeField[];
-};
 
 function stripAttributes(record: SObjectInput): SObjectInput {
   const { attributes, ...rest } = record;

@@ -7,6 +7,7 @@
 import { id15 } from '../salesforce/ids.js';
 import type { SalesforceClient } from '../salesforce/client.js';
 import { chunkForIn, soqlIn } from '../salesforce/soql.js';
+import { PLAY_OBJECT, TRACK_OBJECT } from '../footprint/vocabulary.js';
 import { emailKey } from './fields.js';
 import type { BatchFold } from './fold.js';
 import { recognisePost, postKey } from './posts.js';
@@ -138,11 +139,11 @@ export async function loadState(
   if (opts.plays) {
     const fields = PLAY_FIELDS.join(', ');
     const plays = [
-      ...(await queryIn<PlayRecord>(client, (l) => `SELECT ${fields} FROM Instruqt_Play__c WHERE Play_ID__c IN ${l}`, playIds)),
+      ...(await queryIn<PlayRecord>(client, (l) => `SELECT ${fields} FROM ${PLAY_OBJECT} WHERE Play_ID__c IN ${l}`, playIds)),
       ...(await queryIn<PlayRecord>(
         client,
         // Participant_ID__c too: plays written before User_ID__c existed carry a short id only there.
-        (l) => `SELECT ${fields} FROM Instruqt_Play__c WHERE User_ID__c IN ${l} OR Participant_ID__c IN ${l}`,
+        (l) => `SELECT ${fields} FROM ${PLAY_OBJECT} WHERE User_ID__c IN ${l} OR Participant_ID__c IN ${l}`,
         participantIds
       )),
     ];
@@ -182,8 +183,8 @@ export async function loadState(
   if (opts.plays) {
     const trackIds = [...new Set([...state.playsById.values()].flatMap((p) => (p.Instruqt_Track__c ? [p.Instruqt_Track__c] : [])))];
     const tracks = [
-      ...(await queryIn<TrackRecord>(client, (l) => `SELECT Id, Name, Track_Slug__c FROM Instruqt_Track__c WHERE Track_Slug__c IN ${l}`, slugs)),
-      ...(await queryIn<TrackRecord>(client, (l) => `SELECT Id, Name, Track_Slug__c FROM Instruqt_Track__c WHERE Id IN ${l}`, trackIds)),
+      ...(await queryIn<TrackRecord>(client, (l) => `SELECT Id, Name, Track_Slug__c FROM ${TRACK_OBJECT} WHERE Track_Slug__c IN ${l}`, slugs)),
+      ...(await queryIn<TrackRecord>(client, (l) => `SELECT Id, Name, Track_Slug__c FROM ${TRACK_OBJECT} WHERE Id IN ${l}`, trackIds)),
     ];
     for (const t of tracks) {
       if (t.Track_Slug__c) state.tracksBySlug.set(t.Track_Slug__c, t);

@@ -6,6 +6,7 @@
 /* eslint-disable camelcase -- Salesforce API names (Play_ID__c...) are used as they are */
 import { Bulk2, type CsvRow } from '../salesforce/bulk2.js';
 import type { SalesforceClient, SaveResult } from '../salesforce/client.js';
+import { PLAY_OBJECT, TRACK_OBJECT } from '../footprint/vocabulary.js';
 import type { SyncConfig } from './config.js';
 import { duplicateMatch, isDuplicateError, type DuplicateLink, type DuplicateMatch } from './duplicates.js';
 import { personKey } from './matching.js';
@@ -89,7 +90,7 @@ export class PlanWriter {
     // 2. Tracks (upsert by slug: a repeated run or a concurrent one finds the same record).
     const trackIds = new Map<string, string>();
     const trackOutcomes = await this.write(
-      'Instruqt_Track__c',
+      TRACK_OBJECT,
       'upsert',
       plan.tracks.map((t) => ({ key: t.slug, record: t.fields, lines: [] })),
       (row) => row.Track_Slug__c ?? '',
@@ -101,7 +102,7 @@ export class PlanWriter {
       if (o?.id) {
         trackIds.set(t.slug, o.id);
         if (o.created !== false) result.tracksCreated++;
-      } else result.failures.push(this.failure('Instruqt_Track__c', t.slug, [], o, t.fields));
+      } else result.failures.push(this.failure(TRACK_OBJECT, t.slug, [], o, t.fields));
     }
 
     const resolve = (ref: Ref | undefined): string | undefined => {
@@ -123,7 +124,7 @@ export class PlanWriter {
       if (track) record.Instruqt_Track__c = track;
       return { key: p.playId, record, lines: p.lines };
     });
-    const playOutcomes = await this.write('Instruqt_Play__c', 'upsert', playItems, (row) => row.Play_ID__c ?? '', result, 'Play_ID__c');
+    const playOutcomes = await this.write(PLAY_OBJECT, 'upsert', playItems, (row) => row.Play_ID__c ?? '', result, 'Play_ID__c');
     const failedPlays = new Set<string>();
     const isNew = new Map(plan.plays.map((p) => [p.playId, p.isNew]));
     for (const item of playItems) {
@@ -133,7 +134,7 @@ export class PlanWriter {
         else result.playsUpdated++;
       } else {
         failedPlays.add(item.key);
-        result.failures.push(this.failure('Instruqt_Play__c', item.key, item.lines, o, item.record));
+        result.failures.push(this.failure(PLAY_OBJECT, item.key, item.lines, o, item.record));
       }
     }
 
@@ -236,4 +237,23 @@ export class PlanWriter {
     }
     return outcomes;
   }
+}
+
+export function addWriteCounts(into: WriteCounts, w: WriteCounts): void {
+  into.leadsCreated += w.leadsCreated;
+  into.tracksCreated += w.tracksCreated;
+  into.playsCreated += w.playsCreated;
+  into.playsUpdated += w.playsUpdated;
+  for (const k of Object.keys(into.posts) as Array<keyof WriteCounts['posts']>) into.posts[k] += w.posts[k];
+}
+
+/** --dry-run: what the plan would write. */
+export function addPlanCounts(into: WriteCounts, plan: Plan): void {
+  into.leadsCreated += plan.leads.length;
+  into.tracksCreated += plan.tracks.length;
+  for (const p of plan.plays) {
+    if (p.isNew) into.playsCreated++;
+    else into.playsUpdated++;
+  }
+  for (const p of plan.posts) into.posts[p.milestone]++;
 }

@@ -14,7 +14,7 @@ import type { Policy } from '../../src/perms/policy.js';
 import { loginAs } from '../helpers/org.js';
 import { makeUser } from '../helpers/users.js';
 import { startSyncOrg, type SyncOrg } from '../sync/org-fixture.js';
-import type { UninstallResult } from '../../src/lifecycle/uninstall.js';
+import type { UninstallResult } from '../../src/uninstall/uninstall.js';
 import type { SRecord } from '../../emulator/core/types.js';
 
 type ErrorJson = { name: string; message: string; actions?: string[]; status: number };

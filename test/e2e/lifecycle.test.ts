@@ -12,17 +12,17 @@ import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import { startE2EOrg, type E2EOrg } from '../helpers/org.js';
 import { repoRoot, type SfResult } from '../helpers/sf.js';
-import type { DoctorResult, DoctorCheck } from '../../src/lifecycle/doctor.js';
-import type { UninstallResult } from '../../src/lifecycle/uninstall.js';
+import type { DoctorResult, DoctorCheck } from '../../src/doctor/doctor.js';
+import type { UninstallResult } from '../../src/uninstall/uninstall.js';
 import type { SyncResult } from '../../src/sync/engine.js';
 import type { InstructInstallResult as InstallWithExtras } from '../../src/commands/instruqt/install.js';
-import { withoutRelatedList } from '../../src/lifecycle/related-lists.js';
+import { withoutRelatedList } from '../../src/install/extras/related-lists.js';
 import { storeOf } from '../../emulator/metadata/store.js';
 import type { ObjectDef, SRecord } from '../../emulator/core/types.js';
-import { makeKeyPair } from '../lifecycle/jwt-keys.js';
+import { makeKeyPair } from '../helpers/jwt-keys.js';
 import { makeUser } from '../helpers/users.js';
-import { deleteComponents } from '../../src/lifecycle/metadata.js';
-import { connectAs } from '../lifecycle/fixture.js';
+import { deleteComponents } from '../../src/salesforce/metadata.js';
+import { connectAs } from '../helpers/installed-org.js';
 
 const schema = (name: string): ReturnType<Ajv['compile']> =>
   new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(repoRoot, 'schemas', name), 'utf8')) as object);

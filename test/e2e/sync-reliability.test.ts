@@ -217,9 +217,9 @@ describe('sf instruqt sync with an expired session (JWT login, end to end)', fun
   this.timeout(600_000);
 
   it('refreshes the session once and ends in the same state as a run without the fault', async () => {
-    const { ensureExternalClientApp } = await import('../../src/lifecycle/external-client-app.js');
-    const { connectAs } = await import('../lifecycle/fixture.js');
-    const { makeKeyPair } = await import('../lifecycle/jwt-keys.js');
+    const { ensureExternalClientApp } = await import('../../src/install/extras/external-client-app.js');
+    const { connectAs } = await import('../helpers/installed-org.js');
+    const { makeKeyPair } = await import('../helpers/jwt-keys.js');
     const env = await setup();
     const reference = await setup();
     try {

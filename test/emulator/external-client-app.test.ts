@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 import JSZip from 'jszip';
 import { startLocalOrg, type LocalOrg } from '../../emulator/index.js';
-import { makeKeyPair, signAssertion } from '../lifecycle/jwt-keys.js';
+import { makeKeyPair, signAssertion } from '../helpers/jwt-keys.js';
 import { connect, deploy, destructiveXml, problemsOf } from './metadata-client.js';
 
 const head = '<?xml version="1.0" encoding="UTF-8"?>\n';

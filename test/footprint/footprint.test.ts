@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import type { FootprintField, FootprintObject, ObjectPermission } from '../../src/footprint/footprint.js';
 import { readFootprint, integrationPermissionSet, defaultFootprintDir } from '../../src/footprint/footprint.js';
 import { loadPolicy } from '../../src/perms/policy.js';
+import { INTEGRATION_PERMISSION_SET, PLAY_OBJECT, TRACK_OBJECT, VIEWER_PERMISSION_SET } from '../../src/footprint/vocabulary.js';
 
 const footprint = readFootprint();
 const object = (name: string): FootprintObject => {
@@ -21,6 +22,11 @@ const field = (obj: string, name: string): FootprintField => {
 };
 
 describe('footprint (force-app)', () => {
+  it('holds every object and permission set the vocabulary names (src/ uses the names from vocabulary.ts)', () => {
+    expect(footprint.objects.map((o) => o.name)).to.have.members([PLAY_OBJECT, TRACK_OBJECT]);
+    expect(footprint.permissionSets.map((p) => p.name)).to.include.members([INTEGRATION_PERMISSION_SET, VIEWER_PERMISSION_SET]);
+  });
+
   it('holds exactly the two Instruqt objects, shared ReadWrite and deployed', () => {
     expect(footprint.objects.map((o) => o.name)).to.deep.equal(['Instruqt_Play__c', 'Instruqt_Track__c']);
     for (const o of footprint.objects) {

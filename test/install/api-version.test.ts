@@ -16,8 +16,8 @@ import { runSync } from '../../src/sync/engine.js';
 import type { AuditResult } from '../../src/perms/index.js';
 import { auditIntegration } from '../../src/perms/audit.js';
 import { loadPolicy } from '../../src/perms/policy.js';
-import { runDoctor } from '../../src/lifecycle/doctor.js';
-import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
+import { runDoctor } from '../../src/doctor/doctor.js';
+import { uninstall, uninstallExitCode } from '../../src/uninstall/uninstall.js';
 import { completedRaw, inviteRaw, ndjson, startedRaw } from '../sync/fixtures.js';
 import { connectAs, startOrg, type LocalOrg } from './local-org.js';
 

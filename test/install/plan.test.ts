@@ -9,8 +9,8 @@ import type { DescribeSObject } from '../../src/salesforce/client.js';
 import { computePlan, describePlan, type PlanOptions } from '../../src/install/plan.js';
 import { defaultUsername, sandboxNameFromUrl } from '../../src/install/integration-user.js';
 import { waitIntervalMs } from '../../src/install/wait.js';
-import { pollPhases } from '../../src/install/deploy.js';
-import type { OrgSnapshot, UserRecord } from '../../src/install/types.js';
+import { pollPhases } from '../../src/salesforce/metadata.js';
+import type { InstallSnapshot, UserRecord } from '../../src/install/types.js';
 
 const footprint = readFootprint();
 const ps = integrationPermissionSet(footprint);
@@ -25,7 +25,7 @@ const PROFILE_ID = '00e5g000000IntEAA';
 const USER_ID = '0055g00000IntUsAAA';
 
 /** A fresh org: nothing installed, licences free, the running user a System Administrator. */
-function freshOrg(): OrgSnapshot {
+function freshOrg(): InstallSnapshot {
   return {
     org: { id: ORG_ID, name: 'Acme', isSandbox: false, instanceUrl: 'https://acme.my.salesforce.com' },
     runningUser: {
@@ -96,7 +96,7 @@ const integrationUser = (overrides: Partial<UserRecord> = {}): UserRecord => ({
 });
 
 /** An org where a previous install completed. */
-function installedOrg(): OrgSnapshot {
+function installedOrg(): InstallSnapshot {
   return {
     ...freshOrg(),
     objects: { [PLAY]: describeOf(PLAY), [TRACK]: describeOf(TRACK) },
@@ -125,7 +125,7 @@ const options = (overrides: Partial<PlanOptions> = {}): PlanOptions => ({
   ...overrides,
 });
 
-function planError(snapshot: OrgSnapshot, opts: PlanOptions = options()): SfError {
+function planError(snapshot: InstallSnapshot, opts: PlanOptions = options()): SfError {
   try {
     computePlan(footprint, snapshot, opts);
   } catch (error) {

@@ -6,7 +6,7 @@ import type {
   AssignmentRow,
   FieldPermissionRow,
   ObjectPermissionRow,
-  OrgSnapshot,
+  PermissionSnapshot,
   PermissionSetRow,
 } from '../../src/perms/org-snapshot.js';
 import type { ObjectAccessName } from '../../src/perms/policy.js';
@@ -97,7 +97,7 @@ const describeOf = (custom: string[]): Array<{ name: string; custom: boolean; ni
 ];
 
 /** The snapshot of an org, with the API-only integration profile and the two Instruqt objects deployed. */
-export function baseSnapshot(): OrgSnapshot {
+export function baseSnapshot(): PermissionSnapshot {
   return {
     users: [
       {
@@ -146,7 +146,7 @@ export const INSTALL_PERMISSIONS = [
 ];
 
 /** Seed 000's install step: Instruqt_Integration with Lead/Contact access and the broad install permissions. */
-export function seedInstallSnapshot(): { snapshot: OrgSnapshot; integration: PermissionSetRow } {
+export function seedInstallSnapshot(): { snapshot: PermissionSnapshot; integration: PermissionSetRow } {
   const snapshot = baseSnapshot();
   const integration = permissionSet('Instruqt_Integration', INSTALL_PERMISSIONS, { Label: 'Instruqt Integration' });
   snapshot.permissionSets.push(integration);
@@ -165,7 +165,7 @@ export function seedInstallSnapshot(): { snapshot: OrgSnapshot; integration: Per
 }
 
 /** The steady state the seed's post-install step describes (and perms reduce converges to). */
-export function steadySnapshot(): { snapshot: OrgSnapshot; integration: PermissionSetRow } {
+export function steadySnapshot(): { snapshot: PermissionSnapshot; integration: PermissionSetRow } {
   const { snapshot, integration } = seedInstallSnapshot();
   for (const p of INSTALL_PERMISSIONS) delete integration[`Permissions${p}`];
   const all: ObjectAccessName[] = ['Read', 'Create', 'Edit', 'Delete', 'ViewAllRecords', 'ModifyAllRecords', 'ViewAllFields'];

@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { auditSnapshot } from '../../src/perms/audit.js';
 import { loadPolicy, parsePolicy } from '../../src/perms/policy.js';
 import { planReduction, type ReduceAction, type ReduceOptions } from '../../src/perms/reduce.js';
-import type { OrgSnapshot } from '../../src/perms/org-snapshot.js';
+import type { PermissionSnapshot } from '../../src/perms/org-snapshot.js';
 import { assignment, permissionSet, seedInstallSnapshot, steadySnapshot, USER_ID } from './fixtures.js';
 
 const policy = loadPolicy();
-const plan = (snapshot: OrgSnapshot, extra: Partial<ReduceOptions> = {}): ReturnType<typeof planReduction> => {
+const plan = (snapshot: PermissionSnapshot, extra: Partial<ReduceOptions> = {}): ReturnType<typeof planReduction> => {
   const opts = { policy, ...extra };
   return planReduction(snapshot, auditSnapshot(snapshot, opts), opts);
 };

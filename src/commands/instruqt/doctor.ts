@@ -1,12 +1,12 @@
 /*
- * `sf instruqt doctor`: runs the checks of src/lifecycle/doctor.ts (and the smoke test with --smoke), prints each with
+ * `sf instruqt doctor`: runs the checks of src/doctor/doctor.ts (and the smoke test with --smoke), prints each with
  * its status and fix, and exits 1 when one fails.
  */
 import { Messages, Org } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { SalesforceClient } from '../../salesforce/client.js';
-import { runDoctor, type DoctorCheck, type DoctorResult } from '../../lifecycle/doctor.js';
-import { runSmoke } from '../../lifecycle/smoke.js';
+import { runDoctor, type DoctorCheck, type DoctorResult } from '../../doctor/doctor.js';
+import { runSmoke } from '../../doctor/smoke.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
 

@@ -7,14 +7,14 @@ import { Messages } from '@salesforce/core';
 import { install } from '../../install/install.js';
 import { progressView } from '../../install/progress.js';
 import type { InstallResult } from '../../install/types.js';
-import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../lifecycle/install-extras.js';
-import { checkAppPrerequisites, readCertificate } from '../../lifecycle/external-client-app.js';
+import { describeExtras, installExtras, wantsExtras, type InstallExtrasResult } from '../../install/extras/install-extras.js';
+import { checkAppPrerequisites, readCertificate } from '../../install/extras/external-client-app.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
 import { exitCodesHelp } from '../../exit-codes.js';
 
 export type InstructInstallResult = InstallResult & {
-  /** The opt-in steps (src/lifecycle/install-extras.ts): --jwt-cert, --viewers, --related-lists. */
+  /** The opt-in steps (src/install/extras/install-extras.ts): --jwt-cert, --viewers, --related-lists. */
   lifecycle?: InstallExtrasResult;
 };
 
@@ -88,7 +88,7 @@ export default class Install extends SfCommand<InstructInstallResult> {
       });
       view.stop();
       this.report(result);
-      // The opt-in steps of src/lifecycle, once the footprint is deployed and usable.
+      // The opt-in steps of src/install/extras, once the footprint is deployed and usable.
       const extras = { dryRun: flags['dry-run'], jwtCert: flags['jwt-cert'], viewers: flags.viewers, relatedLists: flags['related-lists'] };
       if (!result.success || !wantsExtras(extras)) return result;
       const connection = org.getConnection(flags['api-version']);

@@ -18,6 +18,7 @@ import { SyncLock, SyncLockedError } from '../../sync/lock.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
 import { ExitCode, exitCodesHelp, setExitCode } from '../../exit-codes.js';
+import { PLAY_OBJECT, TRACK_OBJECT } from '../../footprint/vocabulary.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.sync');
@@ -231,8 +232,8 @@ export default class Sync extends SfCommand<InstruqtSyncResult> {
     this.table({
       data: [
         { record: 'Lead', created: r.leads.created, updated: '-' },
-        { record: 'Instruqt_Track__c', created: r.tracks.created, updated: '-' },
-        { record: 'Instruqt_Play__c', created: r.plays.created, updated: r.plays.updated },
+        { record: TRACK_OBJECT, created: r.tracks.created, updated: '-' },
+        { record: PLAY_OBJECT, created: r.plays.created, updated: r.plays.updated },
         { record: messages.getMessage('summary.posts'), created: r.posts.total, updated: '-' },
       ],
     });

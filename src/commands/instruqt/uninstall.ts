@@ -1,10 +1,10 @@
 /*
- * `sf instruqt uninstall`: shows the plan of src/lifecycle/uninstall.ts, asks before --purge, applies it and reports
+ * `sf instruqt uninstall`: shows the plan of src/uninstall/uninstall.ts, asks before --purge, applies it and reports
  * each step. Exit 0 done (or nothing to do), 1 failed before changing anything, 68 failed after some changes.
  */
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { uninstall, uninstallExitCode, type UninstallResult, type UninstallStep } from '../../lifecycle/uninstall.js';
+import { uninstall, uninstallExitCode, type UninstallResult, type UninstallStep } from '../../uninstall/uninstall.js';
 import { assertApiVersion } from '../../salesforce/api-version.js';
 import { exitOnInterrupt } from '../../cli/interrupt.js';
 import { exitCodesHelp, setExitCode } from '../../exit-codes.js';

@@ -3,9 +3,10 @@
  * users, or added as a component to a permission set group (whose members then get it), instead of editing the
  * field-level security of profiles as seed 000 describes. Only what is missing is written.
  */
-import type { SalesforceClient } from '../salesforce/client.js';
-import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
-import { VIEWER_PERMISSION_SET } from './integration-user.js';
+import type { SalesforceClient } from '../../salesforce/client.js';
+import { soqlIn, soqlLiteral } from '../../salesforce/soql.js';
+import { sameId } from '../../salesforce/ids.js';
+import { VIEWER_PERMISSION_SET } from '../../footprint/vocabulary.js';
 
 export type ViewerTarget = {
   /** As given: a username or a permission set group's API name (DeveloperName). */
@@ -68,7 +69,6 @@ export async function grantViewers(
         )
       : Promise.resolve([]),
   ]);
-  const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
   const targets: ViewerTarget[] = names.map((name) => {
     const group = groups.find((g) => g.DeveloperName.toLowerCase() === name.toLowerCase());
     if (group) {

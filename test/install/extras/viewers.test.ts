@@ -4,11 +4,11 @@
  */
 /* eslint-disable camelcase -- Salesforce API names (Track_Slug__c) */
 import { expect } from 'chai';
-import { grantViewers, parseViewers } from '../../src/lifecycle/viewers.js';
-import { readFootprint } from '../../src/footprint/footprint.js';
-import { SalesforceApiError } from '../../src/salesforce/errors.js';
-import { SalesforceClient } from '../../src/salesforce/client.js';
-import { connectAs, startInstalled, permissionSet, same, type Installed } from './fixture.js';
+import { grantViewers, parseViewers } from '../../../src/install/extras/viewers.js';
+import { readFootprint } from '../../../src/footprint/footprint.js';
+import { SalesforceApiError } from '../../../src/salesforce/errors.js';
+import { SalesforceClient } from '../../../src/salesforce/client.js';
+import { connectAs, startInstalled, permissionSet, same, type Installed } from '../../helpers/installed-org.js';
 
 describe('viewers', function () {
   this.timeout(60_000);

@@ -4,14 +4,14 @@
  */
 /* eslint-disable camelcase -- Salesforce API names (Track_Slug__c) */
 import { expect } from 'chai';
-import { uninstall, uninstallExitCode } from '../../src/lifecycle/uninstall.js';
+import { uninstall, uninstallExitCode } from '../../src/uninstall/uninstall.js';
 import { install } from '../../src/install/install.js';
-import { runDoctor } from '../../src/lifecycle/doctor.js';
-import { ensureExternalClientApp, APP_NAME } from '../../src/lifecycle/external-client-app.js';
+import { runDoctor } from '../../src/doctor/doctor.js';
+import { ensureExternalClientApp, APP_NAME } from '../../src/install/extras/external-client-app.js';
 import { ecaStore } from '../../emulator/metadata/external-client-app.js';
 import { applySettings } from '../../emulator/metadata/settings.js';
-import { makeKeyPair } from './jwt-keys.js';
-import { startInstalled, permissionSet, same, type Installed } from './fixture.js';
+import { makeKeyPair } from '../helpers/jwt-keys.js';
+import { startInstalled, permissionSet, same, type Installed } from '../helpers/installed-org.js';
 
 describe('uninstall', function () {
   this.timeout(60_000);

@@ -7,20 +7,15 @@
 import type { Connection } from '@salesforce/core';
 import { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
+import { sameId } from '../salesforce/ids.js';
 import { ExitCode } from '../exit-codes.js';
+import { integrationLicenceOf, type IntegrationUser } from '../install/integration-user.js';
+import { APP_COMPONENTS, APP_NAME, createdByInstall, readExternalClientApp, type DeployedApp } from '../install/extras/external-client-app.js';
+import { deleteComponents, describeFailures, type PollOptions } from '../salesforce/metadata.js';
+import { removeRelatedLists } from '../install/extras/related-lists.js';
+import { INTEGRATION_PERMISSION_SET, INTEGRATION_PSL_LABEL, PLAY_OBJECT, TRACK_OBJECT, VIEWER_PERMISSION_SET } from '../footprint/vocabulary.js';
 import { decideUsers, type UserDecision } from './uninstall-users.js';
-import {
-  integrationLicenceOf,
-  INTEGRATION_PERMISSION_SET,
-  INTEGRATION_PSL_LABEL,
-  VIEWER_PERMISSION_SET,
-  type IntegrationUser,
-} from './integration-user.js';
-import { APP_COMPONENTS, APP_NAME, createdByInstall, readExternalClientApp, type DeployedApp } from './external-client-app.js';
-import { deleteComponents, describeFailures, type PollOptions } from './metadata.js';
-import { removeRelatedLists, PLAY_OBJECT } from './related-lists.js';
 
-export const TRACK_OBJECT = 'Instruqt_Track__c';
 
 export type UninstallAction =
   | 'remove-permission-set-assignment'
@@ -97,7 +92,7 @@ async function planAssignments(client: SalesforceClient, plan: Plan, sets: Permi
     )}`
   );
   for (const a of assignments) {
-    const set = removable.find((s) => s.Id.slice(0, 15) === a.PermissionSetId.slice(0, 15));
+    const set = removable.find((s) => sameId(s.Id, a.PermissionSetId));
     plan.steps.push({
       action: 'remove-permission-set-assignment',
       target: `${set?.Name ?? a.PermissionSetId} -> ${a.Assignee?.Username ?? 'user'}`,

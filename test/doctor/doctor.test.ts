@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runDoctor, type DoctorCheck, type DoctorResult } from '../../src/lifecycle/doctor.js';
-import { runSmoke } from '../../src/lifecycle/smoke.js';
+import { runDoctor, type DoctorCheck, type DoctorResult } from '../../src/doctor/doctor.js';
+import { runSmoke } from '../../src/doctor/smoke.js';
 import { SalesforceClient } from '../../src/salesforce/client.js';
-import { connectAs, startInstalled, permissionSet, same, type Installed } from './fixture.js';
+import { connectAs, startInstalled, permissionSet, same, type Installed } from '../helpers/installed-org.js';
 
 const statusOf = (result: DoctorResult, id: DoctorCheck['id']): DoctorCheck => {
   const found = result.checks.find((c) => c.id === id);

@@ -5,9 +5,9 @@
  * org's consumer secret access (ExternalClientAppSettings).
  */
 import type { Connection } from '@salesforce/core';
-import { CERTIFICATE_WARNING_DAYS } from './install-extras.js';
-import { APP_NAME, describeApp, readExternalClientApp } from './external-client-app.js';
-import { INTEGRATION_PERMISSION_SET } from './integration-user.js';
+import { CERTIFICATE_WARNING_DAYS } from '../install/extras/install-extras.js';
+import { APP_NAME, describeApp, readExternalClientApp } from '../install/extras/external-client-app.js';
+import { INTEGRATION_PERMISSION_SET } from '../footprint/vocabulary.js';
 
 export type AppFinding = { status: 'pass' | 'warn' | 'fail'; detail: string; fix?: string; commands?: string[] };
 

@@ -9,11 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { APP_NAME, ensureExternalClientApp, readCertificate } from '../../src/lifecycle/external-client-app.js';
-import { ecaStore } from '../../emulator/metadata/external-client-app.js';
-import { applySettings } from '../../emulator/metadata/settings.js';
-import { makeKeyPair, signAssertion, type KeyPair } from './jwt-keys.js';
-import { startInstalled, type Installed } from './fixture.js';
+import { APP_NAME, ensureExternalClientApp, readCertificate } from '../../../src/install/extras/external-client-app.js';
+import { ecaStore } from '../../../emulator/metadata/external-client-app.js';
+import { applySettings } from '../../../emulator/metadata/settings.js';
+import { makeKeyPair, signAssertion, type KeyPair } from '../../helpers/jwt-keys.js';
+import { startInstalled, type Installed } from '../../helpers/installed-org.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 

@@ -9,11 +9,11 @@ import {
   withRelatedList,
   withoutRelatedList,
   hasRelatedList,
-} from '../../src/lifecycle/related-lists.js';
-import { retrieveFiles } from '../../src/lifecycle/metadata.js';
-import { CONTACT_LAYOUT, LEAD_LAYOUT } from '../../emulator/layouts.js';
-import { storeOf } from '../../emulator/metadata/store.js';
-import { startInstalled, type Installed } from './fixture.js';
+} from '../../../src/install/extras/related-lists.js';
+import { retrieveFiles } from '../../../src/salesforce/metadata.js';
+import { CONTACT_LAYOUT, LEAD_LAYOUT } from '../../../emulator/layouts.js';
+import { storeOf } from '../../../emulator/metadata/store.js';
+import { startInstalled, type Installed } from '../../helpers/installed-org.js';
 
 const RELATED = `
     <relatedLists>

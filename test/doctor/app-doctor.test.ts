@@ -4,12 +4,12 @@
  * pre-authorizes the integration permission set, and an integration user without that set.
  */
 import { expect } from 'chai';
-import { runDoctor, type DoctorCheck } from '../../src/lifecycle/doctor.js';
-import { APP_NAME, ensureExternalClientApp } from '../../src/lifecycle/external-client-app.js';
+import { runDoctor, type DoctorCheck } from '../../src/doctor/doctor.js';
+import { APP_NAME, ensureExternalClientApp } from '../../src/install/extras/external-client-app.js';
 import { ecaStore } from '../../emulator/metadata/external-client-app.js';
 import { applySettings } from '../../emulator/metadata/settings.js';
-import { makeKeyPair } from './jwt-keys.js';
-import { permissionSet, same, startInstalled, type Installed } from './fixture.js';
+import { makeKeyPair } from '../helpers/jwt-keys.js';
+import { permissionSet, same, startInstalled, type Installed } from '../helpers/installed-org.js';
 
 describe('doctor: the External Client App of the JWT login', function () {
   this.timeout(60_000);

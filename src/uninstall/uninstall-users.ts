@@ -7,8 +7,10 @@
  */
 import type { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
-import { adminPowersOf, describeGrants } from './admin-powers.js';
-import { INTEGRATION_PERMISSION_SET, type IntegrationUser } from './integration-user.js';
+import { id15 } from '../salesforce/ids.js';
+import { adminPowersOf, describeGrants } from '../perms/admin-powers.js';
+import type { IntegrationUser } from '../install/integration-user.js';
+import { INTEGRATION_PERMISSION_SET } from '../footprint/vocabulary.js';
 
 export type UserDecision = {
   user: IntegrationUser;
@@ -66,7 +68,7 @@ export async function decideUsers(client: SalesforceClient, runningUsername: str
     users.map((u) => u.id)
   );
   return users.map((user): UserDecision => {
-    const held = powers.get(user.id.slice(0, 15)) ?? [];
+    const held = powers.get(id15(user.id)) ?? [];
     if (user.username.toLowerCase() === runningUsername.toLowerCase()) {
       return { user, deactivate: false, reason: 'it is the user running this uninstall' };
     }

@@ -4,9 +4,9 @@
  * part of each layout is kept byte for byte) and they are deployed back; a layout that already has it is left alone.
  */
 import type { Connection } from '@salesforce/core';
-import { deployFiles, describeFailures, MetadataError, retrieveFiles, type PollOptions } from './metadata.js';
+import { PLAY_OBJECT } from '../../footprint/vocabulary.js';
+import { deployFiles, describeFailures, MetadataError, retrieveFiles, type PollOptions } from '../../salesforce/metadata.js';
 
-export const PLAY_OBJECT = 'Instruqt_Play__c';
 
 /** Seed 000's recommended columns: Description (the name field), Created Date, Time Spent, Feedback, Score, Track. */
 export const RELATED_LIST_FIELDS = ['NAME', 'CREATED_DATE', 'Time_Spent__c', 'Feedback__c', 'Score__c', 'Instruqt_Track__c'];

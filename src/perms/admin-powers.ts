@@ -6,7 +6,8 @@
  */
 import type { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn } from '../salesforce/soql.js';
-import { INTEGRATION_PERMISSION_SET } from './integration-user.js';
+import { id15 } from '../salesforce/ids.js';
+import { INTEGRATION_PERMISSION_SET } from '../footprint/vocabulary.js';
 
 export const ADMIN_POWERS: ReadonlyArray<{ name: string; label: string }> = [
   { name: 'ModifyAllData', label: 'Modify All Data' },
@@ -43,7 +44,7 @@ export function grantsOf(rows: GrantRow[], permissions: ReadonlyArray<{ name: st
       : `permission set ${set.Name ?? '?'}`;
     for (const p of permissions) {
       if (set[`Permissions${p.name}`] !== true) continue;
-      const key = row.AssigneeId.slice(0, 15);
+      const key = id15(row.AssigneeId);
       out.set(key, [...(out.get(key) ?? []), { permission: p.name, label: p.label, source }]);
     }
   }

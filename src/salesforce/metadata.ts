@@ -1,5 +1,5 @@
 /*
- * The Metadata API calls of the lifecycle features, all through @salesforce/source-deploy-retrieve (as install's
+ * The Metadata API calls of install's opt-in steps and uninstall, all through @salesforce/source-deploy-retrieve (as install's
  * footprint deploy): deploy a set of metadata-format files, destructive deploys, retrieve of named components, and
  * listMetadata. SDR writes the package.xml, zips, and polls; callers here only deal with file contents.
  */
@@ -14,7 +14,20 @@ import {
   RegistryAccess,
   type DeployMessage,
 } from '@salesforce/source-deploy-retrieve';
-import { pollPhases } from '../install/deploy.js';
+
+/** The polling phases: (interval in ms, length in s), the last one until the timeout. */
+export function pollPhases(timeoutMs: number, fixedIntervalMs?: number): Array<{ intervalMs: number; seconds: number }> {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  if (fixedIntervalMs !== undefined || seconds <= QUICK_PHASE_S) return [{ intervalMs: fixedIntervalMs ?? QUICK_POLL_MS, seconds }];
+  return [
+    { intervalMs: QUICK_POLL_MS, seconds: QUICK_PHASE_S },
+    { intervalMs: STEADY_POLL_MS, seconds: seconds - QUICK_PHASE_S },
+  ];
+}
+
+const QUICK_POLL_MS = 500;
+const QUICK_PHASE_S = 2;
+const STEADY_POLL_MS = 2000;
 
 /** Path in metadata format (e.g. 'layouts/Lead-Lead Layout.layout') -> file content. */
 export type MetadataFiles = Map<string, string>;

@@ -12,6 +12,7 @@ import type { SalesforceClient } from '../salesforce/client.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
 import { runSync } from '../sync/engine.js';
 import { loadConfig } from '../sync/config.js';
+import { PLAY_OBJECT, TRACK_OBJECT } from '../footprint/vocabulary.js';
 import type { DoctorCheck } from './doctor.js';
 
 export type SmokeOptions = {
@@ -126,12 +127,12 @@ function verify(failures: number, report: SmokeReport, workflows: { createLeads:
 async function collect(admin: SalesforceClient, email: string, token: string): Promise<SmokeReport['created']> {
   const leads = (await admin.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Email = ${soqlLiteral(email)}`)).map((l) => l.Id);
   const tracks = await admin.query<{ Id: string }>(
-    `SELECT Id FROM Instruqt_Track__c WHERE Track_Slug__c = ${soqlLiteral(`instruqt-doctor-smoke-${token}`)}`
+    `SELECT Id FROM ${TRACK_OBJECT} WHERE Track_Slug__c = ${soqlLiteral(`instruqt-doctor-smoke-${token}`)}`
   );
   // By play and participant too: a play the sync could not link to a Lead is still the smoke test's to remove.
   const ids = soqlIn(leads);
   const plays = await admin.query<{ Id: string }>(
-    `SELECT Id FROM Instruqt_Play__c WHERE Lead__c IN ${ids} OR Play_ID__c = ${soqlLiteral(`smoke-play-${token}`)} OR Participant_ID__c = ${soqlLiteral(`smoke-${token}`)}`
+    `SELECT Id FROM ${PLAY_OBJECT} WHERE Lead__c IN ${ids} OR Play_ID__c = ${soqlLiteral(`smoke-play-${token}`)} OR Participant_ID__c = ${soqlLiteral(`smoke-${token}`)}`
   );
   const [posts, tasks] =
     leads.length === 0

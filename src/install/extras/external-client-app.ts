@@ -7,13 +7,13 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Messages, type Connection } from '@salesforce/core';
-import { deployFiles, describeFailures, escapeXml, listComponents, retrieveFiles, type PollOptions } from './metadata.js';
-import { INTEGRATION_PERMISSION_SET } from './integration-user.js';
+import { deployFiles, describeFailures, escapeXml, listComponents, retrieveFiles, type PollOptions } from '../../salesforce/metadata.js';
+import { EXTERNAL_CLIENT_APP, INTEGRATION_PERMISSION_SET } from '../../footprint/vocabulary.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-instruqt', 'instruqt.lifecycle');
 
-export const APP_NAME = 'Instruqt_Integration';
+export const APP_NAME = EXTERNAL_CLIENT_APP;
 /** Uninstall --purge deletes the app only when this marker shows install created it. */
 export const CREATED_BY_MARKER = 'Created by sf instruqt install';
 

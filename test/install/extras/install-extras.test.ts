@@ -3,12 +3,12 @@
  * changes what is missing, the second run changes nothing, and what is printed says so.
  */
 import { expect } from 'chai';
-import { describeExtras, installExtras, wantsExtras } from '../../src/lifecycle/install-extras.js';
-import { storeOf } from '../../emulator/metadata/store.js';
-import { ecaStore } from '../../emulator/metadata/external-client-app.js';
-import { applySettings } from '../../emulator/metadata/settings.js';
-import { makeKeyPair } from './jwt-keys.js';
-import { startInstalled, type Installed } from './fixture.js';
+import { describeExtras, installExtras, wantsExtras } from '../../../src/install/extras/install-extras.js';
+import { storeOf } from '../../../emulator/metadata/store.js';
+import { ecaStore } from '../../../emulator/metadata/external-client-app.js';
+import { applySettings } from '../../../emulator/metadata/settings.js';
+import { makeKeyPair } from '../../helpers/jwt-keys.js';
+import { startInstalled, type Installed } from '../../helpers/installed-org.js';
 
 describe('install extras', function () {
   this.timeout(60_000);

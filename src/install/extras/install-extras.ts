@@ -4,11 +4,11 @@
  * with --dry-run each only says what it would change.
  */
 import { Messages, type Connection } from '@salesforce/core';
-import { SalesforceClient } from '../salesforce/client.js';
+import { SalesforceClient } from '../../salesforce/client.js';
+import type { PollOptions } from '../../salesforce/metadata.js';
 import { ensureExternalClientApp, type ExternalClientAppResult } from './external-client-app.js';
 import { grantViewers, parseViewers, type ViewersResult } from './viewers.js';
 import { addRelatedLists, type RelatedListsResult } from './related-lists.js';
-import type { PollOptions } from './metadata.js';
 
 export type InstallExtrasOptions = PollOptions & {
   dryRun?: boolean;

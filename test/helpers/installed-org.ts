@@ -1,5 +1,5 @@
 /*
- * In-process fixture for the lifecycle tests: a local org with the integration installed by the real install library,
+ * In-process fixture for the install-extras, doctor and uninstall tests: a local org with the integration installed by the real install library,
  * a Connection as its admin, and helpers to read the org's records directly.
  */
 import { AuthInfo, Connection } from '@salesforce/core';
