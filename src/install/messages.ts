@@ -28,6 +28,7 @@ export type InstallErrorName =
   | 'VerifyFailed'
   | 'RunningUserAsIntegrationUser'
   | 'UnsuitableIntegrationUser'
+  | 'UnsuitableProfile'
   | 'MissingSetupAccess';
 
 /** An error of a named kind from messages/instruqt.install.md (`error.<name>` and `error.<name>.actions`). */

@@ -9,7 +9,7 @@ import { hasField } from '../salesforce/api-versions.js';
 import { soqlIn, soqlLiteral } from '../salesforce/soql.js';
 import { sameId } from '../salesforce/ids.js';
 import type { OrgFieldPermission, OrgObjectPermission } from '../footprint/compare.js';
-import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow } from '../perms/admin-powers.js';
+import { ADMIN_POWERS, grantsOf, grantsSelect, type GrantRow, type PowerGrant } from '../perms/admin-powers.js';
 import { INTEGRATION_LICENCE, INTEGRATION_PSL_LABEL, INTEGRATION_PSL_NAME } from '../footprint/vocabulary.js';
 import { sandboxNameFromUrl } from './integration-user.js';
 import type { LicenceRecord, OrgInfo, InstallSnapshot, ProfileRecord, RunningUser, UserRecord } from './types.js';
@@ -109,6 +109,9 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
     ),
   });
 
+  // Only with --profile: a new integration user must not get administrator or forbidden permissions from its profile.
+  const profilePowers = options.profileName ? await profilePowersOf(client, options.profileName, powers) : undefined;
+
   const allUsers = rows(second.users);
   const running = allUsers.find((u) => equalsIgnoreCase(u.Username, options.runningUsername));
   const grantRows = rows(second.grants) as GrantRow[];
@@ -147,7 +150,25 @@ export async function readOrgState(client: SalesforceClient, options: ReadOption
     pslAssigneeIds: rows(second.pslAssignments).map((r) => str(r.AssigneeId)),
     profiles: rows(second.profiles).map(toProfile),
     powers: Object.fromEntries(grantsOf(grantRows, powers)),
+    profilePowers,
   };
+}
+
+/** The listed permissions the named profile's own permission set (IsOwnedByProfile) grants. */
+async function profilePowersOf(
+  client: SalesforceClient,
+  profileName: string,
+  powers: Array<{ name: string; label: string }>
+): Promise<PowerGrant[]> {
+  if (powers.length === 0) return [];
+  const fields = powers.map((p) => `Permissions${p.name}`).join(', ');
+  const sets = await client.query<Row>(
+    `SELECT Profile.Name, ${fields} FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.Name = ${soqlLiteral(profileName)}`
+  );
+  return sets.flatMap((set) => {
+    const source = `profile ${str((set.Profile as Row | null)?.Name) || profileName}`;
+    return powers.filter((p) => set[`Permissions${p.name}`] === true).map((p) => ({ permission: p.name, label: p.label, source }));
+  });
 }
 
 type Sub = { method: 'GET'; url: string };

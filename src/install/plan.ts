@@ -137,6 +137,9 @@ function refuseUnsuitable(user: UserRecord, snapshot: InstallSnapshot, options: 
 
 function newUser(username: string, snapshot: InstallSnapshot, options: PlanOptions, warnings: string[]): UserPlan {
   const profile = chooseProfile(snapshot.profiles, options, warnings);
+  if (options.profile && snapshot.profilePowers?.length) {
+    throw installError('UnsuitableProfile', [profile.name, describeGrants(snapshot.profilePowers)], [options.targetOrg]);
+  }
   const licence = profile.licence;
   if (licence && licence.used >= licence.total) {
     if (licence.name === INTEGRATION_LICENCE) {

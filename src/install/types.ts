@@ -75,6 +75,8 @@ export type InstallSnapshot = {
   profiles: ProfileRecord[];
   /** Administrator or forbidden permissions of the users read, by 15-character id, outside Instruqt_Integration. */
   powers?: Record<string, Array<{ permission: string; label: string; source: string }>>;
+  /** Administrator or forbidden permissions of the --profile profile's own permission set, when --profile is given. */
+  profilePowers?: Array<{ permission: string; label: string; source: string }>;
 };
 
 export type UserPlan = {

@@ -243,6 +243,18 @@ describe('install against a local org', function () {
     expect(fingerprint(local)).to.equal(before);
   });
 
+  it('refuses --profile naming an administrator profile before changing anything, and creates no user', async () => {
+    ({ local, connection } = await startOrg());
+    const before = fingerprint(local);
+    const error = await failure(install(connection, options({ profile: 'system administrator' })));
+    expect(error.name).to.equal('UnsuitableProfileError');
+    expect(error.message).to.include('Modify All Data');
+    expect(error.message).to.include('profile System Administrator');
+    expect(error.exitCode).to.equal(1);
+    expect(fingerprint(local)).to.equal(before);
+    expect(integrationUser(local)).to.equal(undefined);
+  });
+
   it('names a username taken in another org (DUPLICATE_USERNAME), and a re-run with another one completes', async () => {
     const other = await startOrg();
     try {
