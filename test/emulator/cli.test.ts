@@ -1,27 +1,17 @@
 /*
  * `npm run org -- --json`: the local org as a separate process, the way the demo and a person start it.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+import { startCli, stopCli } from '../helpers/cli-process.js';
 
 describe('local org command line (npm run org)', () => {
   it('prints one JSON line once listening, serves the API with the given limit and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--json', '--daily-api-limit', '7'], {
-      cwd: repo,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { child, info } = await startCli<{ instanceUrl: string; accessToken: string; username: string; orgId: string }>(
+      'emulator/cli.ts',
+      ['--daily-api-limit', '7']
+    );
+    let code: number | null | undefined;
     try {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      while (!out.includes('\n')) {
-        const [chunk] = (await once(child.stdout, 'data')) as [string];
-        out += chunk;
-      }
-      const info = JSON.parse(out.split('\n')[0]) as { instanceUrl: string; accessToken: string; username: string; orgId: string };
       expect(Object.keys(info)).to.deep.equal(['instanceUrl', 'accessToken', 'username', 'orgId']);
       expect(info.instanceUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(info.accessToken).to.match(/^00D\w{12,15}![.\w]*$/);
@@ -31,25 +21,14 @@ describe('local org command line (npm run org)', () => {
       expect(res.status).to.equal(200);
       expect(res.headers.get('sforce-limit-info')).to.equal('api-usage=1/7');
     } finally {
-      child.kill('SIGTERM');
+      code = await stopCli(child);
     }
-    const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(0);
   });
 
   it('starts with an active Lead duplicate rule with --lead-duplicate-rule', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--json', '--lead-duplicate-rule'], {
-      cwd: repo,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { child, info } = await startCli<{ instanceUrl: string; accessToken: string }>('emulator/cli.ts', ['--lead-duplicate-rule']);
     try {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      while (!out.includes('\n')) {
-        const [chunk] = (await once(child.stdout, 'data')) as [string];
-        out += chunk;
-      }
-      const info = JSON.parse(out.split('\n')[0]) as { instanceUrl: string; accessToken: string };
       const create = (): Promise<Response> =>
         fetch(`${info.instanceUrl}/services/data/v65.0/sobjects/Lead`, {
           method: 'POST',
@@ -61,8 +40,7 @@ describe('local org command line (npm run org)', () => {
       expect(refused.status).to.equal(400);
       expect(((await refused.json()) as Array<{ errorCode: string }>)[0].errorCode).to.equal('DUPLICATES_DETECTED');
     } finally {
-      child.kill('SIGTERM');
+      await stopCli(child);
     }
-    await once(child, 'exit');
   });
 });

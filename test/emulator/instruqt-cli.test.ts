@@ -2,16 +2,12 @@
  * `npm run instruqt -- --json [--data file]`: the local Instruqt API as a separate process (a contract outside checks
  * use), serving schema.graphql with the seeded or given data, 401 on a wrong key and 429 on demand.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { seedData } from '../../emulator/instruqt/data.js';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+import { startCli, stopCli } from '../helpers/cli-process.js';
 
 describe('local Instruqt API command line (npm run instruqt)', () => {
   it('prints its URL and key once listening, serves --data, answers 401 to a wrong key and 429 on demand', async () => {
@@ -19,18 +15,12 @@ describe('local Instruqt API command line (npm run instruqt)', () => {
     data.team = 'from-file';
     const file = join(mkdtempSync(join(tmpdir(), 'iq-data-')), 'data.json');
     writeFileSync(file, JSON.stringify(data));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/instruqt/cli.ts', '--port', '0', '--json', '--data', file], {
-      cwd: repo,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { child, info } = await startCli<{ url: string; apiKey: string; team: string; plays: number }>('emulator/instruqt/cli.ts', [
+      '--data',
+      file,
+    ]);
+    let code: number | null | undefined;
     try {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      while (!out.includes('\n')) {
-        const [chunk] = (await once(child.stdout, 'data')) as [string];
-        out += chunk;
-      }
-      const info = JSON.parse(out.split('\n')[0]) as { url: string; apiKey: string; team: string; plays: number };
       expect(info).to.include({ team: 'from-file', plays: 4 });
       expect(info.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
       const ask = (key: string): Promise<Response> =>
@@ -52,9 +42,8 @@ describe('local Instruqt API command line (npm run instruqt)', () => {
       expect(limited.headers.get('retry-after')).to.equal('3');
       expect((await ask(info.apiKey)).status).to.equal(200);
     } finally {
-      child.kill('SIGTERM');
+      code = await stopCli(child);
     }
-    const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(0);
   });
 });
